@@ -1,0 +1,459 @@
+"""Load realistic demo data into the development NetBox (development only; idempotent).
+
+Run through NetBox's environment, as `make demo` does:
+
+    PYTHONPATH=dev NETBOX_CONFIGURATION=netbox_configuration NETBOX_ROOT=$PWD/.dev/netbox \\
+        .venv/bin/python dev/demo_data.py
+
+One data centre, DC Moscow-1 (site slug `dc-msk-1`), with two halls, four 42U racks, a top-of-rack switch per
+rack and 40 servers: serials, asset tags, rack positions, interfaces with MAC addresses, IP addresses (primary
+and out-of-band), DAC cables to the switches, and inventory items (CPUs, DIMMs, disks, NICs, PSUs) with
+manufacturer, part ID and serial. Then the plugin's storage locations: a removal zone, a temporary storage, a
+warehouse shelf and a disposal vendor.
+
+The data-centre part is skipped when the site already exists; each storage location is created only if missing.
+Everything is generated from a fixed seed, so every run on an empty database gives the same data.
+"""
+
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+DEV_DIR = Path(__file__).resolve().parent if '__file__' in globals() else Path.cwd() / 'dev'
+
+SEED = 20260315
+SITE_SLUG = 'dc-msk-1'
+DOMAIN = 'msk1.example.net'
+
+MANUFACTURERS = (
+    'Dell', 'HPE', 'Supermicro', 'Arista', 'Cisco', 'Intel', 'AMD', 'Samsung', 'Micron', 'Seagate', 'NVIDIA',
+)
+
+# Interfaces of every server: (name, type, mgmt_only). The MAC vendor is the server maker for the on-board and
+# management ports, NVIDIA (Mellanox) for the 25G card.
+SERVER_INTERFACES = (
+    ('mgmt', '1000base-t', True),
+    ('eno1', '1000base-t', False),
+    ('eno2', '1000base-t', False),
+    ('ens1f0', '25gbase-x-sfp28', False),
+    ('ens1f1', '25gbase-x-sfp28', False),
+)
+UPLINK_INTERFACES = ('ens1f0', 'ens1f1')
+OUI = {
+    'Dell': 'd0:94:66',
+    'HPE': '94:40:c9',
+    'Supermicro': 'ac:1f:6b',
+    'Arista': '44:4c:a8',
+    'Cisco': '00:3a:7d',
+    'NVIDIA': 'b8:ce:f6',
+}
+
+# (manufacturer, model, slug, part number, height in U, management port label)
+SERVER_TYPES = {
+    'r650': ('Dell', 'PowerEdge R650', 'dell-poweredge-r650', '210-AYJZ', 1, 'iDRAC'),
+    'r750': ('Dell', 'PowerEdge R750', 'dell-poweredge-r750', '210-AYCG', 2, 'iDRAC'),
+    'dl360': ('HPE', 'ProLiant DL360 Gen10 Plus', 'hpe-proliant-dl360-gen10-plus', 'P28948-B21', 1, 'iLO'),
+    'dl380': ('HPE', 'ProLiant DL380 Gen10 Plus', 'hpe-proliant-dl380-gen10-plus', 'P05172-B21', 2, 'iLO'),
+    'sys1029': ('Supermicro', 'SYS-1029P-WTR', 'supermicro-sys-1029p-wtr', 'SYS-1029P-WTR', 1, 'IPMI'),
+    'ssg6029': ('Supermicro', 'SSG-6029P-E1CR12L', 'supermicro-ssg-6029p-e1cr12l', 'SSG-6029P-E1CR12L', 2, 'IPMI'),
+}
+SWITCH_TYPES = {
+    # (manufacturer, model, slug, part number, port name format, management port, platform slug)
+    'arista': ('Arista', 'DCS-7050SX3-48YC8', 'arista-dcs-7050sx3-48yc8', 'DCS-7050SX3-48YC8-F',
+               'Ethernet{}', 'Management1', 'arista-eos'),
+    'cisco': ('Cisco', 'Nexus 93180YC-FX', 'cisco-nexus-93180yc-fx', 'N9K-C93180YC-FX',
+              'Ethernet1/{}', 'mgmt0', 'cisco-nx-os'),
+}
+
+# Components: (role slug, manufacturer, part ID, description, serial style)
+CPU = {
+    'gold6338': ('cpu', 'Intel', 'CD8068904572501', 'Intel Xeon Gold 6338, 32C, 2.0 GHz', 'ppin'),
+    'gold6354': ('cpu', 'Intel', 'CD8068904571601', 'Intel Xeon Gold 6354, 18C, 3.0 GHz', 'ppin'),
+    'silver4314': ('cpu', 'Intel', 'CD8068904655303', 'Intel Xeon Silver 4314, 16C, 2.4 GHz', 'ppin'),
+    'epyc7443': ('cpu', 'AMD', '100-000000340', 'AMD EPYC 7443, 24C, 2.85 GHz', 'ppin'),
+}
+DIMM = {
+    '32g': ('memory', 'Samsung', 'M393A4K40EB3-CWE', '32 GB DDR4-3200 RDIMM', 'dimm'),
+    '64g': ('memory', 'Samsung', 'M393A8G40AB2-CWE', '64 GB DDR4-3200 RDIMM', 'dimm'),
+    '32g-micron': ('memory', 'Micron', 'MTA36ASF4G72PZ-3G2R1', '32 GB DDR4-3200 RDIMM', 'dimm'),
+}
+DISK = {
+    'ssd960': ('ssd', 'Samsung', 'MZ7L3960HCJR-00A07', 'Samsung PM893 960 GB SATA SSD', 'samsung'),
+    'ssd480': ('ssd', 'Intel', 'SSDSC2KB480G8', 'Intel D3-S4510 480 GB SATA SSD', 'intel'),
+    'nvme3t8': ('ssd', 'Samsung', 'MZQL23T8HCLS-00A07', 'Samsung PM9A3 3.84 TB NVMe U.2', 'samsung'),
+    'nvme1t9': ('ssd', 'Micron', 'MTFDKCC1T9TFR', 'Micron 7450 PRO 1.92 TB NVMe U.3', 'micron'),
+    'hdd16t': ('hdd', 'Seagate', 'ST16000NM001G', 'Seagate Exos X16 16 TB SATA HDD', 'seagate'),
+}
+NIC = ('nic', 'NVIDIA', 'MCX512A-ACAT', 'NVIDIA Mellanox ConnectX-5 EN 2x25GbE SFP28', 'mellanox')
+PSU = {
+    'Dell': ('psu', 'Dell', '0CMPGM', 'Dell 800 W Platinum hot-plug PSU', 'dellpsu'),
+    'HPE': ('psu', 'HPE', '865414-B21', 'HPE 800 W Flex Slot Platinum PSU', 'hpepsu'),
+    'Supermicro': ('psu', 'Supermicro', 'PWS-1K02A-1R', 'Supermicro 1000 W Titanium redundant PSU', 'smpsu'),
+}
+
+# Server groups: (prefix, count, server type, platform slug, tenant slug, CPU, CPU count, DIMM, DIMM count, disks)
+SERVER_GROUPS = (
+    ('app', 12, 'r650', 'ubuntu-22-04', 'retail-online', 'gold6338', 2, '32g', 16, (('ssd960', 2),)),
+    ('web', 8, 'sys1029', 'astra-linux-se-1-7', 'retail-online', 'silver4314', 2, '32g-micron', 8,
+     (('ssd480', 2),)),
+    ('k8s', 10, 'r750', 'ubuntu-22-04', 'internal-it', 'epyc7443', 2, '32g', 16,
+     (('ssd480', 2), ('nvme1t9', 4))),
+    ('db', 6, 'dl380', 'rhel-9', 'retail-online', 'gold6354', 2, '64g', 16, (('ssd960', 2), ('nvme3t8', 4))),
+    ('bkp', 4, 'ssg6029', 'rhel-9', 'internal-it', 'silver4314', 1, '32g-micron', 8,
+     (('ssd480', 2), ('hdd16t', 12))),
+)
+# Servers that are not in service: candidates for the decommissioning workflow.
+SERVER_STATUS = {
+    'msk1-app-11': 'offline',
+    'msk1-app-12': 'offline',
+    'msk1-web-08': 'failed',
+    'msk1-db-06': 'offline',
+}
+
+RACKS = (
+    # (location, rack name, facility ID, switch type)
+    ('hall-a', 'A01', 'MSK1-A-01', 'arista'),
+    ('hall-a', 'A02', 'MSK1-A-02', 'arista'),
+    ('hall-b', 'B01', 'MSK1-B-01', 'cisco'),
+    ('hall-b', 'B02', 'MSK1-B-02', 'cisco'),
+)
+SWITCH_PORTS = 48
+SERVER_NET = '10.11.10'  # production, one /24
+OOB_NET = '10.11.20'  # out-of-band management, one /24
+
+
+def setup_django():
+    from django.apps import apps
+
+    if apps.ready:  # already inside `netbox shell` or `nbshell`
+        return
+    import django
+
+    sys.path.insert(0, str(DEV_DIR))
+    os.environ.setdefault('NETBOX_CONFIGURATION', 'netbox_configuration')
+    os.environ.setdefault('NETBOX_ROOT', str(DEV_DIR.parent / '.dev' / 'netbox'))
+    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'netbox.settings')
+    django.setup()
+
+
+def saved(obj, clean=True):
+    if clean:
+        obj.full_clean()
+    obj.save()
+    return obj
+
+
+class Serials:
+    """Deterministic, unique, vendor-looking serial numbers."""
+
+    ALNUM = '0123456789ABCDEFGHJKLMNPQRSTUVWXYZ'
+
+    def __init__(self, rng):
+        self.rng = rng
+        self.used = set()
+
+    def _chars(self, alphabet, n):
+        return ''.join(self.rng.choice(alphabet) for _ in range(n))
+
+    def make(self, style):
+        while True:
+            value = self._make(style)
+            if value not in self.used:
+                self.used.add(value)
+                return value
+
+    def _make(self, style):
+        digits, hexdigits = '0123456789', '0123456789ABCDEF'
+        return {
+            'Dell': lambda: self._chars(self.ALNUM, 7),  # service tag
+            'HPE': lambda: 'CZ' + self._chars(digits, 4) + self._chars(self.ALNUM, 4),
+            'Supermicro': lambda: 'S' + self._chars(digits, 3) + 'X' + self._chars(digits, 8),
+            'Arista': lambda: 'JPE' + self._chars(digits, 8),
+            'Cisco': lambda: 'FDO' + self._chars(digits, 4) + self._chars(self.ALNUM, 4),
+            'ppin': lambda: self._chars(hexdigits, 16),
+            'dimm': lambda: self._chars(hexdigits, 8),
+            'samsung': lambda: 'S6' + self._chars(self.ALNUM, 4) + 'NA' + self._chars(digits, 6),
+            'intel': lambda: 'PHYF' + self._chars(digits, 6) + self._chars(self.ALNUM, 8),
+            'micron': lambda: self._chars(digits, 4) + self._chars(hexdigits, 8),
+            'seagate': lambda: 'ZL2' + self._chars(self.ALNUM, 5),
+            'mellanox': lambda: 'MT' + self._chars(digits, 4) + 'X' + self._chars(digits, 5),
+            'dellpsu': lambda: 'CN' + self._chars(digits, 6) + self._chars(self.ALNUM, 6),
+            'hpepsu': lambda: '5WB' + self._chars(self.ALNUM, 11),
+            'smpsu': lambda: 'P1K02' + self._chars(self.ALNUM, 10),
+        }[style]()
+
+
+class MACs:
+    def __init__(self):
+        self.counters = {}
+
+    def make(self, vendor):
+        n = self.counters.get(vendor, 0x10000) + 1
+        self.counters[vendor] = n
+        return f'{OUI[vendor]}:{(n >> 16) & 0xff:02x}:{(n >> 8) & 0xff:02x}:{n & 0xff:02x}'
+
+
+def load_datacenter():
+    from dcim.models import (
+        Cable,
+        Device,
+        DeviceRole,
+        DeviceType,
+        Interface,
+        InterfaceTemplate,
+        InventoryItem,
+        InventoryItemRole,
+        Location,
+        MACAddress,
+        Manufacturer,
+        Platform,
+        Rack,
+        RackRole,
+        Region,
+        Site,
+    )
+    from ipam.models import VLAN, IPAddress, Prefix
+    from tenancy.models import Tenant, TenantGroup
+
+    rng = random.Random(SEED)
+    serials = Serials(rng)
+    macs = MACs()
+    counts = {}
+
+    def count(what, n=1):
+        counts[what] = counts.get(what, 0) + n
+
+    # Organisation
+    tenant_group = saved(TenantGroup(name='Example Group', slug='example-group'))
+    tenants = {
+        'internal-it': saved(Tenant(name='Internal IT', slug='internal-it', group=tenant_group,
+                                    description='Shared infrastructure: Kubernetes, backups, network')),
+        'retail-online': saved(Tenant(name='Retail Online', slug='retail-online', group=tenant_group,
+                                      description='Online shop: application, web and database servers')),
+    }
+    region = saved(Region(name='Moscow', slug='moscow'))
+    site = saved(Site(
+        name='DC Moscow-1', slug=SITE_SLUG, status='active', region=region, tenant=tenants['internal-it'],
+        facility='MSK1', time_zone='Europe/Moscow', physical_address='Moscow, Example street 1, bldg. 2',
+        description='Main data centre, two halls',
+    ))
+    locations = {
+        'hall-a': saved(Location(name='Hall A', slug='hall-a', site=site, status='active', facility='MSK1-A',
+                                 description='Machine hall A, 1st floor')),
+        'hall-b': saved(Location(name='Hall B', slug='hall-b', site=site, status='active', facility='MSK1-B',
+                                 description='Machine hall B, 1st floor')),
+    }
+
+    # Hardware catalogue
+    manufacturers = {
+        name: saved(Manufacturer(name=name, slug=name.lower())) for name in MANUFACTURERS
+    }
+    platforms = {}
+    for name, slug, maker in (
+        ('Ubuntu 22.04 LTS', 'ubuntu-22-04', None),
+        ('Red Hat Enterprise Linux 9', 'rhel-9', None),
+        ('Astra Linux SE 1.7', 'astra-linux-se-1-7', None),
+        ('VMware ESXi 8.0', 'vmware-esxi-8-0', None),
+        ('Arista EOS', 'arista-eos', 'Arista'),
+        ('Cisco NX-OS', 'cisco-nx-os', 'Cisco'),
+    ):
+        platforms[slug] = saved(Platform(name=name, slug=slug, manufacturer=manufacturers.get(maker)))
+    server_role = saved(DeviceRole(name='Server', slug='server', color='2196f3', vm_role=False))
+    switch_role = saved(DeviceRole(name='Access switch', slug='access-switch', color='4caf50', vm_role=False))
+    rack_role = saved(RackRole(name='Compute', slug='compute', color='9e9e9e'))
+    item_roles = {
+        slug: saved(InventoryItemRole(name=name, slug=slug, color=color))
+        for name, slug, color in (
+            ('CPU', 'cpu', 'f44336'),
+            ('Memory', 'memory', '3f51b5'),
+            ('SSD', 'ssd', '009688'),
+            ('HDD', 'hdd', '795548'),
+            ('Network adapter', 'nic', 'ff9800'),
+            ('Power supply', 'psu', '607d8b'),
+        )
+    }
+
+    server_types = {}
+    for key, (maker, model, slug, part, height, mgmt_label) in SERVER_TYPES.items():
+        device_type = saved(DeviceType(manufacturer=manufacturers[maker], model=model, slug=slug, part_number=part,
+                                       u_height=height, is_full_depth=True, airflow='front-to-rear'))
+        for name, if_type, mgmt_only in SERVER_INTERFACES:
+            saved(InterfaceTemplate(device_type=device_type, name=name, type=if_type, mgmt_only=mgmt_only,
+                                    label=mgmt_label if mgmt_only else ''))
+        server_types[key] = device_type
+    switch_types = {}
+    for key, (maker, model, slug, part, port_format, mgmt_name, _platform) in SWITCH_TYPES.items():
+        device_type = saved(DeviceType(manufacturer=manufacturers[maker], model=model, slug=slug, part_number=part,
+                                       u_height=1, is_full_depth=True, airflow='rear-to-front'))
+        saved(InterfaceTemplate(device_type=device_type, name=mgmt_name, type='1000base-t', mgmt_only=True))
+        for port in range(1, SWITCH_PORTS + 1):
+            saved(InterfaceTemplate(device_type=device_type, name=port_format.format(port), type='25gbase-x-sfp28'),
+                  clean=False)
+        switch_types[key] = device_type
+
+    # Addressing
+    container = saved(Prefix(prefix='10.11.0.0/16', status='container', scope=site, tenant=tenants['internal-it'],
+                             description='DC Moscow-1'))
+    vlans = {
+        'prod': saved(VLAN(vid=110, name='SRV-PROD', status='active', tenant=tenants['internal-it'])),
+        'oob': saved(VLAN(vid=120, name='OOB-MGMT', status='active', tenant=tenants['internal-it'])),
+    }
+    saved(Prefix(prefix=f'{SERVER_NET}.0/24', status='active', scope=site, vlan=vlans['prod'],
+                 tenant=tenants['internal-it'], description='Servers, production'))
+    saved(Prefix(prefix=f'{OOB_NET}.0/24', status='active', scope=site, vlan=vlans['oob'],
+                 tenant=tenants['internal-it'], description='Out-of-band management (iDRAC, iLO, IPMI, switches)'))
+    count('prefixes', 3)
+
+    def add_ip(address, interface, tenant, dns_name, description=''):
+        count('IP addresses')
+        return saved(IPAddress(address=address, status='active', assigned_object=interface, tenant=tenant,
+                               dns_name=dns_name, description=description))
+
+    def add_mac(interface, vendor):
+        mac = MACAddress(mac_address=macs.make(vendor), assigned_object=interface)
+        mac.save()
+        interface.primary_mac_address = mac
+        interface.save()
+        count('MAC addresses')
+
+    # Racks and top-of-rack switches
+    racks, switches = [], []
+    for index, (location_slug, name, facility_id, switch_key) in enumerate(RACKS, start=1):
+        rack = saved(Rack(site=site, location=locations[location_slug], name=name, facility_id=facility_id,
+                          status='active', role=rack_role, tenant=tenants['internal-it'], u_height=42, width=19,
+                          form_factor='4-post-cabinet', serial=serials.make('Supermicro'),
+                          asset_tag=f'INV-MSK1-R{index:04d}'))
+        racks.append(rack)
+        maker, _model, _slug, _part, _fmt, mgmt_name, platform_slug = SWITCH_TYPES[switch_key]
+        switch = saved(Device(
+            name=f'msk1-tor-{name.lower()}', device_type=switch_types[switch_key], role=switch_role,
+            platform=platforms[platform_slug], tenant=tenants['internal-it'], site=site,
+            location=locations[location_slug], rack=rack, position=42, face='front', status='active',
+            serial=serials.make(maker), asset_tag=f'INV-MSK1-N{index:04d}',
+        ))
+        mgmt = switch.interfaces.get(name=mgmt_name)
+        add_mac(mgmt, maker)
+        switch.oob_ip = add_ip(f'{OOB_NET}.{index + 1}/24', mgmt, tenants['internal-it'],
+                               f'{switch.name}.{DOMAIN}', 'Switch management')
+        switch.primary_ip4 = switch.oob_ip
+        switch.save()
+        switches.append(switch)
+        count('switches')
+
+    # Servers: spread over the racks round-robin, stacked from U1 upwards, two DAC cables each to the rack's switch
+    servers = []
+    for prefix, number, type_key, platform_slug, tenant_slug, cpu, cpu_count, dimm, dimm_count, disks in SERVER_GROUPS:
+        for n in range(1, number + 1):
+            servers.append((f'msk1-{prefix}-{n:02d}', type_key, platform_slug, tenant_slug, cpu, cpu_count, dimm,
+                            dimm_count, disks))
+    next_unit = [1] * len(racks)
+    next_port = [1] * len(racks)
+    for index, (name, type_key, platform_slug, tenant_slug, cpu, cpu_count, dimm, dimm_count, disks) in enumerate(
+        servers, start=1
+    ):
+        slot = (index - 1) % len(racks)
+        rack, switch = racks[slot], switches[slot]
+        maker, _model, _slug, _part, height, _mgmt = SERVER_TYPES[type_key]
+        tenant = tenants[tenant_slug]
+        device = saved(Device(
+            name=name, device_type=server_types[type_key], role=server_role, platform=platforms[platform_slug],
+            tenant=tenant, site=site, location=rack.location, rack=rack, position=next_unit[slot], face='front',
+            status=SERVER_STATUS.get(name, 'active'), serial=serials.make(maker),
+            asset_tag=f'INV-MSK1-{index:06d}',
+            description=f'{tenant.name}: {name.split("-")[1]} node',
+        ))
+        next_unit[slot] += height
+        count('servers')
+
+        interfaces = {interface.name: interface for interface in device.interfaces.all()}
+        for interface in interfaces.values():
+            add_mac(interface, 'NVIDIA' if interface.name in UPLINK_INTERFACES else maker)
+        device.primary_ip4 = add_ip(f'{SERVER_NET}.{10 + index}/24', interfaces['ens1f0'], tenant,
+                                    f'{name}.{DOMAIN}')
+        device.oob_ip = add_ip(f'{OOB_NET}.{10 + index}/24', interfaces['mgmt'], tenant, f'{name}-mgmt.{DOMAIN}',
+                               f'{SERVER_TYPES[type_key][5]} of {name}')
+        device.save()
+
+        for if_name in UPLINK_INTERFACES:
+            port = switch.interfaces.get(name=SWITCH_TYPES[RACKS[slot][3]][4].format(next_port[slot]))
+            Cable(a_terminations=[interfaces[if_name]], b_terminations=[port], type='dac-passive',
+                  status='connected', length=2, length_unit='m', color='2f6a31',
+                  label=f'{rack.name}-{next_port[slot]:02d}', tenant=tenant).save()
+            next_port[slot] += 1
+            count('cables')
+
+        # Inventory: CPUs, DIMMs, disks, the 25G card, power supplies
+        items = []
+        for socket in range(1, cpu_count + 1):
+            items.append((f'CPU{socket}', CPU[cpu]))
+        for slot_number in range(1, dimm_count + 1):
+            bank = 'A' if slot_number <= dimm_count // 2 else 'B'
+            items.append((f'DIMM {bank}{slot_number}', DIMM[dimm]))
+        bay = 0
+        for disk, disk_count in disks:
+            for _ in range(disk_count):
+                items.append((f'Disk {bay}', DISK[disk]))
+                bay += 1
+        items.append(('NIC slot 1', NIC))
+        for psu in (1, 2):
+            items.append((f'PSU{psu}', PSU[maker]))
+        for item_name, (role_slug, item_maker, part_id, description, serial_style) in items:
+            InventoryItem(
+                device=device, name=item_name, role=item_roles[role_slug], manufacturer=manufacturers[item_maker],
+                part_id=part_id, serial=serials.make(serial_style), description=description, discovered=True,
+            ).save()
+        count('inventory items', len(items))
+
+    return site, counts
+
+
+def load_storage_locations(site):
+    from dcim.models import Location, Rack
+
+    from netbox_decommission.models import StorageLocation
+
+    hall_a = Location.objects.filter(site=site, slug='hall-a').first()
+    hall_b = Location.objects.filter(site=site, slug='hall-b').first()
+    rack_b02 = Rack.objects.filter(site=site, name='B02').first()
+    wanted = (
+        dict(name='Removal zone, Hall A', kind='removal_zone', location=hall_a, capacity=4,
+             description='Marked floor area by the hall A doors; servers wait here right after removal'),
+        dict(name='Temporary storage, Hall B', kind='temporary_storage', location=hall_b, rack=rack_b02,
+             capacity=10, description='Empty units of rack B02 and the cage beside it'),
+        dict(name='Warehouse shelf W-03', kind='warehouse', capacity=120,
+             description='Spare-parts warehouse, shelf W-03: removed disks and DIMMs in labelled anti-static bags'),
+        dict(name='EcoUtil LLC (disposal vendor)', kind='vendor',
+             description='Licensed e-waste disposal contractor; collection on request, certificate of destruction'),
+    )
+    created = 0
+    for fields in wanted:
+        if StorageLocation.objects.filter(site=site, name=fields['name']).exists():
+            continue
+        saved(StorageLocation(site=site, **fields))
+        created += 1
+    return created
+
+
+def main():
+    setup_django()
+    from django.db import transaction
+
+    from dcim.models import Device, Site
+
+    started = time.monotonic()
+    with transaction.atomic():
+        site = Site.objects.filter(slug=SITE_SLUG).first()
+        if site is not None:
+            print(f'Demo data: site {SITE_SLUG!r} exists ({Device.objects.filter(site=site).count()} devices); '
+                  'data-centre part skipped')
+        else:
+            site, counts = load_datacenter()
+            summary = ', '.join(f'{n} {what}' for what, n in counts.items())
+            print(f'Demo data: created site {site.name!r} with {summary}')
+        created = load_storage_locations(site)
+    print(f'Demo data: {created} storage location(s) created ({time.monotonic() - started:.1f} s)')
+
+
+main()

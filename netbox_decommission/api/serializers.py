@@ -1,0 +1,139 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from dcim.api.serializers import (
+    DeviceSerializer,
+    LocationSerializer,
+    ManufacturerSerializer,
+    RackSerializer,
+    SiteSerializer,
+)
+from netbox.api.fields import ChoiceField, RelatedObjectCountField, SerializedPKRelatedField
+from netbox.api.serializers import PrimaryModelSerializer
+from tenancy.api.serializers import ContactGroupSerializer, TenantSerializer
+from users.api.serializers import UserSerializer
+from users.models import User
+
+from ..choices import (
+    BackupMethodChoices,
+    ComponentConditionChoices,
+    ComponentKindChoices,
+    ComponentSourceChoices,
+    ComponentStatusChoices,
+    DecommissionReasonChoices,
+    DecommissionStatusChoices,
+    SanitizationMethodChoices,
+    StorageLocationKindChoices,
+)
+from ..models import Decommission, RemovedComponent, StorageLocation
+
+__all__ = (
+    'DecommissionSerializer',
+    'RemovedComponentSerializer',
+    'StorageLocationSerializer',
+)
+
+
+def _nested_user(**kwargs):
+    return UserSerializer(nested=True, required=False, allow_null=True, **kwargs)
+
+
+class StorageLocationSerializer(PrimaryModelSerializer):
+    kind = ChoiceField(choices=StorageLocationKindChoices)
+    site = SiteSerializer(nested=True)
+    location = LocationSerializer(nested=True, required=False, allow_null=True)
+    rack = RackSerializer(nested=True, required=False, allow_null=True)
+    decommission_count = RelatedObjectCountField('decommissions')
+    component_count = RelatedObjectCountField('components')
+
+    class Meta:
+        model = StorageLocation
+        fields = (
+            'id', 'url', 'display_url', 'display', 'name', 'kind', 'site', 'location', 'rack', 'capacity',
+            'description', 'owner', 'comments', 'tags', 'custom_fields', 'created', 'last_updated',
+            'decommission_count', 'component_count',
+        )
+        brief_fields = ('id', 'url', 'display', 'name', 'kind', 'description')
+
+
+class DecommissionSerializer(PrimaryModelSerializer):
+    number = serializers.CharField(
+        max_length=50, required=False, allow_blank=True,
+        help_text=_('Leave empty to assign the next number of the configured format'),
+    )
+    device = DeviceSerializer(nested=True, required=False)
+    status = ChoiceField(choices=DecommissionStatusChoices, read_only=True)
+    reason = ChoiceField(choices=DecommissionReasonChoices)
+    site = SiteSerializer(nested=True, read_only=True)
+    rack = RackSerializer(nested=True, read_only=True)
+    tenant = TenantSerializer(nested=True, required=False, allow_null=True)
+    requested_by = _nested_user(read_only=True)
+    head = _nested_user()
+    responsible = _nested_user()
+    responsible_team = ContactGroupSerializer(nested=True, required=False, allow_null=True)
+    executors = SerializedPKRelatedField(
+        queryset=User.objects.all(), serializer=UserSerializer, nested=True, required=False, many=True,
+    )
+    backup_method = ChoiceField(choices=BackupMethodChoices, required=False, allow_blank=True)
+    backup_verified_by = _nested_user()
+    storage_location = StorageLocationSerializer(nested=True, required=False, allow_null=True)
+    component_count = RelatedObjectCountField('components')
+
+    class Meta:
+        model = Decommission
+        fields = (
+            'id', 'url', 'display_url', 'display', 'number', 'device', 'status', 'reason', 'reason_text',
+            'device_pk', 'device_name', 'device_serial', 'device_asset_tag', 'device_type_name', 'site', 'rack',
+            'rack_name', 'position', 'primary_ip4', 'primary_ip6', 'organization', 'tenant', 'requested_by', 'head',
+            'responsible', 'responsible_team', 'executors', 'planned_start', 'planned_end', 'removed_at',
+            'backup_method', 'backup_target', 'backup_size_gb', 'backup_verified_by', 'backup_verified_at',
+            'backup_waiver_reason', 'services_stopped', 'users_notified', 'powered_off', 'network_disconnected',
+            'clone_medium', 'storage_location', 'snapshot', 'description', 'owner', 'comments', 'tags',
+            'custom_fields', 'created', 'last_updated', 'component_count',
+        )
+        read_only_fields = (
+            'device_pk', 'device_name', 'device_serial', 'device_asset_tag', 'device_type_name', 'rack_name',
+            'position', 'primary_ip4', 'primary_ip6', 'snapshot',
+        )
+        brief_fields = ('id', 'url', 'display', 'number', 'status', 'device_name', 'description')
+
+    def validate_device(self, device):
+        # The frozen identity belongs to one server: once out of draft the device cannot be swapped.
+        if (
+            self.instance and self.instance.device_id != device.pk
+            and self.instance.status != DecommissionStatusChoices.STATUS_DRAFT
+        ):
+            raise serializers.ValidationError(_(
+                'The device of a decommission can only be changed while it is a draft (it is "{status}"). '
+                'Cancel this decommission and start a new one for the other device.'
+            ).format(status=self.instance.get_status_display()))
+        return device
+
+    def create(self, validated_data):
+        request = self.context.get('request')
+        if request is not None:
+            validated_data.setdefault('requested_by', request.user)
+        return super().create(validated_data)
+
+
+class RemovedComponentSerializer(PrimaryModelSerializer):
+    decommission = DecommissionSerializer(nested=True)
+    kind = ChoiceField(choices=ComponentKindChoices)
+    manufacturer = ManufacturerSerializer(nested=True, required=False, allow_null=True)
+    source_kind = ChoiceField(choices=ComponentSourceChoices, required=False)
+    condition = ChoiceField(choices=ComponentConditionChoices, required=False)
+    storage_location = StorageLocationSerializer(nested=True, required=False, allow_null=True)
+    status = ChoiceField(choices=ComponentStatusChoices, required=False)
+    sanitization_method = ChoiceField(choices=SanitizationMethodChoices, required=False, allow_blank=True)
+    sanitization_verified_by = _nested_user()
+
+    class Meta:
+        model = RemovedComponent
+        fields = (
+            'id', 'url', 'display_url', 'display', 'decommission', 'kind', 'name', 'manufacturer', 'part_id',
+            'serial', 'asset_tag', 'source_kind', 'source_pk', 'source_name', 'condition', 'condition_notes',
+            'antistatic_packed', 'package_label', 'storage_location', 'status', 'sanitization_method',
+            'sanitization_tool', 'sanitization_verified_by', 'sanitized_on', 'description', 'owner', 'comments',
+            'tags', 'custom_fields', 'created', 'last_updated',
+        )
+        brief_fields = ('id', 'url', 'display', 'name', 'kind', 'serial', 'description')

@@ -1,0 +1,178 @@
+from django.utils.translation import gettext_lazy as _
+
+from utilities.choices import ChoiceSet
+
+
+class StorageLocationKindChoices(ChoiceSet):
+    key = 'StorageLocation.kind'
+
+    KIND_REMOVAL_ZONE = 'removal_zone'
+    KIND_TEMPORARY_STORAGE = 'temporary_storage'
+    KIND_WAREHOUSE = 'warehouse'
+    KIND_VENDOR = 'vendor'
+
+    CHOICES = [
+        (KIND_REMOVAL_ZONE, _('Removal zone'), 'orange'),
+        (KIND_TEMPORARY_STORAGE, _('Temporary storage'), 'yellow'),
+        (KIND_WAREHOUSE, _('Warehouse'), 'blue'),
+        (KIND_VENDOR, _('Disposal vendor'), 'purple'),
+    ]
+
+
+class DecommissionStatusChoices(ChoiceSet):
+    """The workflow stages, in the order the procedure walks them."""
+    key = 'Decommission.status'
+
+    STATUS_DRAFT = 'draft'
+    STATUS_ORDERED = 'ordered'
+    STATUS_SCHEDULED = 'scheduled'
+    STATUS_BACKED_UP = 'backed_up'
+    STATUS_SHUT_DOWN = 'shut_down'
+    STATUS_DISASSEMBLED = 'disassembled'
+    STATUS_IN_STORAGE = 'in_storage'
+    STATUS_RETIRED = 'retired'
+    STATUS_CLOSED = 'closed'
+    STATUS_CANCELLED = 'cancelled'
+
+    CHOICES = [
+        (STATUS_DRAFT, _('Draft'), 'gray'),
+        (STATUS_ORDERED, _('Ordered'), 'cyan'),
+        (STATUS_SCHEDULED, _('Scheduled'), 'blue'),
+        (STATUS_BACKED_UP, _('Backed up'), 'indigo'),
+        (STATUS_SHUT_DOWN, _('Shut down'), 'purple'),
+        (STATUS_DISASSEMBLED, _('Disassembled'), 'pink'),
+        (STATUS_IN_STORAGE, _('In storage'), 'orange'),
+        (STATUS_RETIRED, _('Retired'), 'green'),
+        (STATUS_CLOSED, _('Closed'), 'dark'),
+        (STATUS_CANCELLED, _('Cancelled'), 'red'),
+    ]
+
+    # A record in one of these stages no longer holds its device.
+    FINISHED = (STATUS_CLOSED, STATUS_CANCELLED)
+
+
+class DecommissionReasonChoices(ChoiceSet):
+    key = 'Decommission.reason'
+
+    REASON_END_OF_LIFE = 'end_of_life'
+    REASON_FAILURE = 'failure'
+    REASON_CONSOLIDATION = 'consolidation'
+    REASON_MIGRATION = 'migration'
+    REASON_CONTRACT_END = 'contract_end'
+    REASON_OTHER = 'other'
+
+    CHOICES = [
+        (REASON_END_OF_LIFE, _('End of life')),
+        (REASON_FAILURE, _('Hardware failure')),
+        (REASON_CONSOLIDATION, _('Consolidation')),
+        (REASON_MIGRATION, _('Migration')),
+        (REASON_CONTRACT_END, _('End of contract')),
+        (REASON_OTHER, _('Other')),
+    ]
+
+
+class BackupMethodChoices(ChoiceSet):
+    key = 'Decommission.backup_method'
+
+    METHOD_LOCAL = 'local'
+    METHOD_NETWORK = 'network'
+    METHOD_INCREMENTAL = 'incremental'
+    METHOD_CLONE = 'clone'
+
+    CHOICES = [
+        (METHOD_LOCAL, _('Local')),
+        (METHOD_NETWORK, _('Network')),
+        (METHOD_INCREMENTAL, _('Incremental')),
+        (METHOD_CLONE, _('Clone')),
+    ]
+
+
+class ComponentKindChoices(ChoiceSet):
+    key = 'RemovedComponent.kind'
+
+    KIND_DISK = 'disk'
+    KIND_SSD = 'ssd'
+    KIND_MEMORY = 'memory'
+    KIND_CPU = 'cpu'
+    KIND_PSU = 'psu'
+    KIND_NIC = 'nic'
+    KIND_HBA = 'hba'
+    KIND_GPU = 'gpu'
+    KIND_FAN = 'fan'
+    KIND_OTHER = 'other'
+
+    CHOICES = [
+        (KIND_DISK, _('Hard disk')),
+        (KIND_SSD, _('SSD')),
+        (KIND_MEMORY, _('Memory module')),
+        (KIND_CPU, _('Processor')),
+        (KIND_PSU, _('Power supply')),
+        (KIND_NIC, _('Network card')),
+        (KIND_HBA, _('Host bus adapter')),
+        (KIND_GPU, _('GPU')),
+        (KIND_FAN, _('Fan')),
+        (KIND_OTHER, _('Other')),
+    ]
+
+
+class ComponentSourceChoices(ChoiceSet):
+    SOURCE_INVENTORY_ITEM = 'inventory_item'
+    SOURCE_MODULE = 'module'
+    SOURCE_MANUAL = 'manual'
+
+    CHOICES = [
+        (SOURCE_INVENTORY_ITEM, _('Inventory item')),
+        (SOURCE_MODULE, _('Module')),
+        (SOURCE_MANUAL, _('Entered by hand')),
+    ]
+
+
+class ComponentConditionChoices(ChoiceSet):
+    key = 'RemovedComponent.condition'
+
+    CONDITION_UNKNOWN = 'unknown'
+    CONDITION_OK = 'ok'
+    CONDITION_DAMAGED = 'damaged'
+    CONDITION_FAULTY = 'faulty'
+
+    CHOICES = [
+        (CONDITION_UNKNOWN, _('Not inspected'), 'gray'),
+        (CONDITION_OK, _('OK'), 'green'),
+        (CONDITION_DAMAGED, _('Damaged'), 'orange'),
+        (CONDITION_FAULTY, _('Faulty'), 'red'),
+    ]
+
+
+class ComponentStatusChoices(ChoiceSet):
+    key = 'RemovedComponent.status'
+
+    STATUS_REMOVED = 'removed'
+    STATUS_PACKED = 'packed'
+    STATUS_STORED = 'stored'
+    STATUS_TRANSFERRED = 'transferred'
+    STATUS_REUSED = 'reused'
+    STATUS_DESTROYED = 'destroyed'
+
+    CHOICES = [
+        (STATUS_REMOVED, _('Removed'), 'gray'),
+        (STATUS_PACKED, _('Packed'), 'blue'),
+        (STATUS_STORED, _('Stored'), 'cyan'),
+        (STATUS_TRANSFERRED, _('Transferred'), 'purple'),
+        (STATUS_REUSED, _('Reused'), 'green'),
+        (STATUS_DESTROYED, _('Destroyed'), 'red'),
+    ]
+
+
+class SanitizationMethodChoices(ChoiceSet):
+    """Media sanitization categories of NIST SP 800-88."""
+    key = 'RemovedComponent.sanitization_method'
+
+    METHOD_CLEAR = 'clear'
+    METHOD_PURGE = 'purge'
+    METHOD_DESTROY = 'destroy'
+
+    CHOICES = [
+        (METHOD_CLEAR, _('Clear'), 'yellow'),
+        (METHOD_PURGE, _('Purge'), 'orange'),
+        (METHOD_DESTROY, _('Destroy'), 'red'),
+    ]

@@ -1,0 +1,154 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from dcim.models import Device, Location, Manufacturer, Rack, Site
+from netbox.filtersets import PrimaryModelFilterSet
+from tenancy.filtersets import TenancyFilterSet
+from tenancy.models import ContactGroup
+from users.models import User
+from utilities.filters import TreeNodeMultipleChoiceFilter
+from utilities.filtersets import register_filterset
+
+from .choices import (
+    BackupMethodChoices,
+    ComponentConditionChoices,
+    ComponentKindChoices,
+    ComponentSourceChoices,
+    ComponentStatusChoices,
+    DecommissionReasonChoices,
+    DecommissionStatusChoices,
+    SanitizationMethodChoices,
+    StorageLocationKindChoices,
+)
+from .models import Decommission, RemovedComponent, StorageLocation
+
+__all__ = (
+    'DecommissionFilterSet',
+    'RemovedComponentFilterSet',
+    'StorageLocationFilterSet',
+)
+
+
+def _related_filter(field_name, queryset, label, to_field_name=None):
+    """A multiple-choice filter on a foreign key, by ID or (with to_field_name) by a natural key."""
+    kwargs = {'to_field_name': to_field_name} if to_field_name else {}
+    return django_filters.ModelMultipleChoiceFilter(field_name=field_name, queryset=queryset, label=label, **kwargs)
+
+
+def _user_filters(field_name, label):
+    return (
+        _related_filter(field_name, User.objects.all(), label),
+        _related_filter(field_name, User.objects.all(), label, to_field_name='username'),
+    )
+
+
+@register_filterset
+class StorageLocationFilterSet(PrimaryModelFilterSet):
+    kind = django_filters.MultipleChoiceFilter(choices=StorageLocationKindChoices)
+    site_id = _related_filter('site', Site.objects.all(), _('Site (ID)'))
+    site = _related_filter('site', Site.objects.all(), _('Site (slug)'), to_field_name='slug')
+    location_id = TreeNodeMultipleChoiceFilter(
+        queryset=Location.objects.all(), field_name='location', lookup_expr='in', label=_('Location (ID)'),
+    )
+    rack_id = _related_filter('rack', Rack.objects.all(), _('Rack (ID)'))
+
+    class Meta:
+        model = StorageLocation
+        fields = ('id', 'name', 'capacity', 'description')
+
+    def search(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value) | Q(comments__icontains=value))
+
+
+@register_filterset
+class DecommissionFilterSet(PrimaryModelFilterSet, TenancyFilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=DecommissionStatusChoices)
+    is_open = django_filters.BooleanFilter(method='filter_is_open', label=_('Open'))
+    reason = django_filters.MultipleChoiceFilter(choices=DecommissionReasonChoices)
+    backup_method = django_filters.MultipleChoiceFilter(choices=BackupMethodChoices)
+    device_id = _related_filter('device', Device.objects.all(), _('Device (ID)'))
+    device = _related_filter('device', Device.objects.all(), _('Device (name)'), to_field_name='name')
+    site_id = _related_filter('site', Site.objects.all(), _('Site (ID)'))
+    site = _related_filter('site', Site.objects.all(), _('Site (slug)'), to_field_name='slug')
+    rack_id = _related_filter('rack', Rack.objects.all(), _('Rack (ID)'))
+    storage_location_id = _related_filter(
+        'storage_location', StorageLocation.objects.all(), _('Storage location (ID)')
+    )
+    responsible_team_id = _related_filter('responsible_team', ContactGroup.objects.all(), _('Responsible team (ID)'))
+    requested_by_id, requested_by = _user_filters('requested_by', _('Requested by'))
+    head_id, head = _user_filters('head', _('Head'))
+    responsible_id, responsible = _user_filters('responsible', _('Responsible'))
+    executor_id, executor = _user_filters('executors', _('Executor'))
+    backup_verified_by_id, backup_verified_by = _user_filters('backup_verified_by', _('Restore verified by'))
+
+    class Meta:
+        model = Decommission
+        fields = (
+            'id', 'number', 'reason_text', 'device_pk', 'device_name', 'device_serial', 'device_asset_tag',
+            'device_type_name', 'rack_name', 'position', 'primary_ip4', 'primary_ip6', 'organization',
+            'planned_start', 'planned_end', 'removed_at', 'backup_target', 'backup_size_gb', 'backup_verified_at',
+            'backup_waiver_reason', 'services_stopped', 'users_notified', 'powered_off', 'network_disconnected',
+            'clone_medium', 'description',
+        )
+
+    def filter_is_open(self, queryset, name, value):
+        finished = Q(status__in=DecommissionStatusChoices.FINISHED)
+        return queryset.exclude(finished) if value else queryset.filter(finished)
+
+    def search(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        return queryset.filter(
+            Q(number__icontains=value) |
+            Q(device_name__icontains=value) |
+            Q(device_serial__icontains=value) |
+            Q(device_asset_tag__icontains=value) |
+            Q(reason_text__icontains=value) |
+            Q(description__icontains=value) |
+            Q(comments__icontains=value)
+        )
+
+
+@register_filterset
+class RemovedComponentFilterSet(PrimaryModelFilterSet):
+    kind = django_filters.MultipleChoiceFilter(choices=ComponentKindChoices)
+    source_kind = django_filters.MultipleChoiceFilter(choices=ComponentSourceChoices)
+    condition = django_filters.MultipleChoiceFilter(choices=ComponentConditionChoices)
+    status = django_filters.MultipleChoiceFilter(choices=ComponentStatusChoices)
+    sanitization_method = django_filters.MultipleChoiceFilter(choices=SanitizationMethodChoices)
+    decommission_id = _related_filter('decommission', Decommission.objects.all(), _('Decommission (ID)'))
+    decommission = _related_filter(
+        'decommission', Decommission.objects.all(), _('Decommission (number)'), to_field_name='number'
+    )
+    device_id = _related_filter('decommission__device', Device.objects.all(), _('Device (ID)'))
+    site_id = _related_filter('decommission__site', Site.objects.all(), _('Site (ID)'))
+    manufacturer_id = _related_filter('manufacturer', Manufacturer.objects.all(), _('Manufacturer (ID)'))
+    manufacturer = _related_filter(
+        'manufacturer', Manufacturer.objects.all(), _('Manufacturer (slug)'), to_field_name='slug'
+    )
+    storage_location_id = _related_filter('storage_location', StorageLocation.objects.all(), _('Storage location (ID)'))
+    sanitization_verified_by_id, sanitization_verified_by = _user_filters(
+        'sanitization_verified_by', _('Sanitization verified by')
+    )
+
+    class Meta:
+        model = RemovedComponent
+        fields = (
+            'id', 'name', 'part_id', 'serial', 'asset_tag', 'source_pk', 'source_name', 'condition_notes',
+            'antistatic_packed', 'package_label', 'sanitization_tool', 'sanitized_on', 'description',
+        )
+
+    def search(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value) |
+            Q(serial__icontains=value) |
+            Q(asset_tag__icontains=value) |
+            Q(part_id__icontains=value) |
+            Q(package_label__icontains=value) |
+            Q(description__icontains=value)
+        )

@@ -1,0 +1,118 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dcim.models import Location, Manufacturer, Rack, Site
+from netbox.forms import PrimaryModelBulkEditForm
+from tenancy.models import ContactGroup, Tenant
+from users.models import User
+from utilities.forms import add_blank_choice
+from utilities.forms.fields import CommentField, DynamicModelChoiceField
+from utilities.forms.rendering import FieldSet
+from utilities.forms.widgets import BulkEditNullBooleanSelect, DatePicker, DateTimePicker
+
+from ..choices import (
+    ComponentConditionChoices,
+    ComponentKindChoices,
+    ComponentStatusChoices,
+    DecommissionReasonChoices,
+    SanitizationMethodChoices,
+    StorageLocationKindChoices,
+)
+from ..models import Decommission, RemovedComponent, StorageLocation
+
+__all__ = (
+    'DecommissionBulkEditForm',
+    'RemovedComponentBulkEditForm',
+    'StorageLocationBulkEditForm',
+)
+
+
+class StorageLocationBulkEditForm(PrimaryModelBulkEditForm):
+    model = StorageLocation
+    kind = forms.ChoiceField(label=_('Kind'), choices=add_blank_choice(StorageLocationKindChoices), required=False)
+    site = DynamicModelChoiceField(label=_('Site'), queryset=Site.objects.all(), required=False)
+    location = DynamicModelChoiceField(
+        label=_('Location'), queryset=Location.objects.all(), required=False, query_params={'site_id': '$site'},
+    )
+    rack = DynamicModelChoiceField(
+        label=_('Rack'), queryset=Rack.objects.all(), required=False, query_params={'site_id': '$site'},
+    )
+    capacity = forms.IntegerField(label=_('Capacity'), min_value=0, required=False)
+    comments = CommentField()
+
+    fieldsets = (
+        FieldSet('kind', 'capacity', 'description', name=_('Storage location')),
+        FieldSet('site', 'location', 'rack', name=_('Placement')),
+    )
+    nullable_fields = ('location', 'rack', 'capacity', 'description', 'comments')
+
+
+class DecommissionBulkEditForm(PrimaryModelBulkEditForm):
+    model = Decommission
+    reason = forms.ChoiceField(label=_('Reason'), choices=add_blank_choice(DecommissionReasonChoices), required=False)
+    organization = forms.CharField(label=_('Organization'), max_length=200, required=False)
+    tenant = DynamicModelChoiceField(label=_('Tenant'), queryset=Tenant.objects.all(), required=False)
+    head = DynamicModelChoiceField(label=_('Head'), queryset=User.objects.all(), required=False)
+    responsible = DynamicModelChoiceField(label=_('Responsible'), queryset=User.objects.all(), required=False)
+    responsible_team = DynamicModelChoiceField(
+        label=_('Responsible team'), queryset=ContactGroup.objects.all(), required=False,
+    )
+    planned_start = forms.DateTimeField(label=_('Planned start'), required=False, widget=DateTimePicker())
+    planned_end = forms.DateTimeField(label=_('Planned end'), required=False, widget=DateTimePicker())
+    storage_location = DynamicModelChoiceField(
+        label=_('Storage location'), queryset=StorageLocation.objects.all(), required=False,
+    )
+    comments = CommentField()
+
+    fieldsets = (
+        FieldSet('reason', 'description', name=_('Decommission')),
+        FieldSet('organization', 'tenant', name=_('Organization')),
+        FieldSet('head', 'responsible', 'responsible_team', name=_('People')),
+        FieldSet('planned_start', 'planned_end', 'storage_location', name=_('Schedule and storage')),
+    )
+    nullable_fields = (
+        'tenant', 'head', 'responsible', 'responsible_team', 'planned_start', 'planned_end', 'storage_location',
+        'description', 'comments',
+    )
+
+
+class RemovedComponentBulkEditForm(PrimaryModelBulkEditForm):
+    model = RemovedComponent
+    kind = forms.ChoiceField(label=_('Kind'), choices=add_blank_choice(ComponentKindChoices), required=False)
+    manufacturer = DynamicModelChoiceField(
+        label=_('Manufacturer'), queryset=Manufacturer.objects.all(), required=False,
+    )
+    condition = forms.ChoiceField(
+        label=_('Condition'), choices=add_blank_choice(ComponentConditionChoices), required=False,
+    )
+    antistatic_packed = forms.NullBooleanField(
+        label=_('Anti-static packaging'), required=False, widget=BulkEditNullBooleanSelect(),
+    )
+    package_label = forms.CharField(label=_('Package label'), max_length=100, required=False)
+    storage_location = DynamicModelChoiceField(
+        label=_('Storage location'), queryset=StorageLocation.objects.all(), required=False,
+    )
+    status = forms.ChoiceField(label=_('Status'), choices=add_blank_choice(ComponentStatusChoices), required=False)
+    sanitization_method = forms.ChoiceField(
+        label=_('Sanitization method'), choices=add_blank_choice(SanitizationMethodChoices), required=False,
+    )
+    sanitization_tool = forms.CharField(label=_('Sanitization tool'), max_length=100, required=False)
+    sanitization_verified_by = DynamicModelChoiceField(
+        label=_('Sanitization verified by'), queryset=User.objects.all(), required=False,
+    )
+    sanitized_on = forms.DateField(label=_('Sanitization date'), required=False, widget=DatePicker())
+    comments = CommentField()
+
+    fieldsets = (
+        FieldSet('kind', 'manufacturer', 'description', name=_('Component')),
+        FieldSet('condition', name=_('Inspection')),
+        FieldSet('antistatic_packed', 'package_label', 'storage_location', 'status', name=_('Packing and storage')),
+        FieldSet(
+            'sanitization_method', 'sanitization_tool', 'sanitization_verified_by', 'sanitized_on',
+            name=_('Media sanitization'),
+        ),
+    )
+    nullable_fields = (
+        'manufacturer', 'package_label', 'storage_location', 'sanitization_method', 'sanitization_tool',
+        'sanitization_verified_by', 'sanitized_on', 'description', 'comments',
+    )

@@ -1,0 +1,26 @@
+import strawberry
+
+from ..choices import (
+    ComponentConditionChoices,
+    ComponentKindChoices,
+    ComponentStatusChoices,
+    DecommissionReasonChoices,
+    DecommissionStatusChoices,
+    StorageLocationKindChoices,
+)
+
+__all__ = (
+    'ComponentConditionEnum',
+    'ComponentKindEnum',
+    'ComponentStatusEnum',
+    'DecommissionReasonEnum',
+    'DecommissionStatusEnum',
+    'StorageLocationKindEnum',
+)
+
+ComponentConditionEnum = strawberry.enum(ComponentConditionChoices.as_enum(prefix='condition'))
+ComponentKindEnum = strawberry.enum(ComponentKindChoices.as_enum(prefix='kind'))
+ComponentStatusEnum = strawberry.enum(ComponentStatusChoices.as_enum(prefix='status'))
+DecommissionReasonEnum = strawberry.enum(DecommissionReasonChoices.as_enum(prefix='reason'))
+DecommissionStatusEnum = strawberry.enum(DecommissionStatusChoices.as_enum(prefix='status'))
+StorageLocationKindEnum = strawberry.enum(StorageLocationKindChoices.as_enum(prefix='kind'))

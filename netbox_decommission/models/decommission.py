@@ -1,0 +1,287 @@
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from netbox.models import PrimaryModel
+
+from ..choices import BackupMethodChoices, DecommissionReasonChoices, DecommissionStatusChoices
+from ..numbering import NumberFormat, allocate_number
+from ..plugin_settings import get_setting
+
+NUMBER_SCOPE = 'decommission'
+
+
+def default_organization():
+    return get_setting('organization_name')
+
+
+class DecommissionQuerySet(models.QuerySet):
+
+    def open(self):
+        return self.exclude(status__in=DecommissionStatusChoices.FINISHED)
+
+
+class Decommission(PrimaryModel):
+    """One server's decommissioning: the workflow record that outlives the device it retires."""
+    number = models.CharField(
+        verbose_name=_('number'),
+        max_length=50,
+        unique=True,
+        blank=True,
+        help_text=_('Leave empty to assign the next number of the configured format'),
+    )
+    device = models.ForeignKey(
+        to='dcim.Device',
+        on_delete=models.SET_NULL,
+        related_name='decommissions',
+        blank=True,
+        null=True,
+        verbose_name=_('device'),
+    )
+    status = models.CharField(
+        verbose_name=_('status'),
+        max_length=30,
+        choices=DecommissionStatusChoices,
+        default=DecommissionStatusChoices.STATUS_DRAFT,
+    )
+    reason = models.CharField(verbose_name=_('reason'), max_length=30, choices=DecommissionReasonChoices)
+    reason_text = models.TextField(
+        verbose_name=_('reason details'),
+        blank=True,
+        help_text=_('What makes the server unnecessary: analysis of its status and usage'),
+    )
+
+    # The device's identity, frozen when the record is created so that it survives the device.
+    device_pk = models.PositiveBigIntegerField(
+        verbose_name=_('NetBox device ID'), blank=True, null=True, editable=False
+    )
+    device_name = models.CharField(verbose_name=_('device name'), max_length=64, blank=True, editable=False)
+    device_serial = models.CharField(verbose_name=_('serial number'), max_length=50, blank=True, editable=False)
+    device_asset_tag = models.CharField(verbose_name=_('asset tag'), max_length=50, blank=True, editable=False)
+    device_type_name = models.CharField(verbose_name=_('device type'), max_length=200, blank=True, editable=False)
+    site = models.ForeignKey(
+        to='dcim.Site',
+        on_delete=models.SET_NULL,
+        related_name='decommissions',
+        blank=True,
+        null=True,
+        editable=False,
+        verbose_name=_('site'),
+    )
+    rack = models.ForeignKey(
+        to='dcim.Rack',
+        on_delete=models.SET_NULL,
+        related_name='decommissions',
+        blank=True,
+        null=True,
+        editable=False,
+        verbose_name=_('rack'),
+    )
+    rack_name = models.CharField(verbose_name=_('rack name'), max_length=100, blank=True, editable=False)
+    position = models.DecimalField(
+        verbose_name=_('position (U)'), max_digits=4, decimal_places=1, blank=True, null=True, editable=False
+    )
+    primary_ip4 = models.CharField(verbose_name=_('primary IPv4'), max_length=64, blank=True, editable=False)
+    primary_ip6 = models.CharField(verbose_name=_('primary IPv6'), max_length=64, blank=True, editable=False)
+
+    # People
+    organization = models.CharField(
+        verbose_name=_('organization'),
+        max_length=200,
+        blank=True,
+        default=default_organization,
+        help_text=_('Full name of the organization, as printed on the documents'),
+    )
+    tenant = models.ForeignKey(
+        to='tenancy.Tenant',
+        on_delete=models.SET_NULL,
+        related_name='decommissions',
+        blank=True,
+        null=True,
+        verbose_name=_('tenant'),
+    )
+    requested_by = models.ForeignKey(
+        to='users.User',
+        on_delete=models.SET_NULL,
+        related_name='requested_decommissions',
+        blank=True,
+        null=True,
+        verbose_name=_('requested by'),
+    )
+    head = models.ForeignKey(
+        to='users.User',
+        on_delete=models.SET_NULL,
+        related_name='headed_decommissions',
+        blank=True,
+        null=True,
+        verbose_name=_('head'),
+        help_text=_('Head of the organization or department who approves and signs the documents'),
+    )
+    responsible = models.ForeignKey(
+        to='users.User',
+        on_delete=models.SET_NULL,
+        related_name='responsible_decommissions',
+        blank=True,
+        null=True,
+        verbose_name=_('responsible'),
+        help_text=_('Person responsible for the removal; co-signs the order'),
+    )
+    responsible_team = models.ForeignKey(
+        to='tenancy.ContactGroup',
+        on_delete=models.SET_NULL,
+        related_name='decommissions',
+        blank=True,
+        null=True,
+        verbose_name=_('responsible team'),
+    )
+    executors = models.ManyToManyField(
+        to='users.User',
+        related_name='executed_decommissions',
+        blank=True,
+        verbose_name=_('executors'),
+        help_text=_('People who physically remove the server; they sign the act'),
+    )
+
+    # Window
+    planned_start = models.DateTimeField(verbose_name=_('planned start'), blank=True, null=True)
+    planned_end = models.DateTimeField(verbose_name=_('planned end'), blank=True, null=True)
+    removed_at = models.DateTimeField(verbose_name=_('actual removal time'), blank=True, null=True)
+
+    # Backup
+    backup_method = models.CharField(
+        verbose_name=_('backup method'), max_length=30, choices=BackupMethodChoices, blank=True
+    )
+    backup_target = models.CharField(
+        verbose_name=_('backup target'), max_length=200, blank=True, help_text=_('Where the backup is kept')
+    )
+    backup_size_gb = models.DecimalField(
+        verbose_name=_('backup size (GB)'), max_digits=12, decimal_places=2, blank=True, null=True
+    )
+    backup_verified_by = models.ForeignKey(
+        to='users.User',
+        on_delete=models.SET_NULL,
+        related_name='verified_decommission_backups',
+        blank=True,
+        null=True,
+        verbose_name=_('restore verified by'),
+    )
+    backup_verified_at = models.DateTimeField(verbose_name=_('restore verified at'), blank=True, null=True)
+    backup_waiver_reason = models.TextField(
+        verbose_name=_('backup waiver reason'),
+        blank=True,
+        help_text=_('Why no backup is needed (e.g. the server holds no data)'),
+    )
+
+    # Shutdown checklist
+    services_stopped = models.BooleanField(verbose_name=_('services stopped'), default=False)
+    users_notified = models.BooleanField(verbose_name=_('users notified'), default=False)
+    powered_off = models.BooleanField(verbose_name=_('powered off'), default=False)
+    network_disconnected = models.BooleanField(verbose_name=_('disconnected from the network'), default=False)
+    clone_medium = models.CharField(
+        verbose_name=_('clone medium'),
+        max_length=200,
+        blank=True,
+        help_text=_('Reliable medium the server was cloned to, if it was cloned'),
+    )
+
+    storage_location = models.ForeignKey(
+        to='netbox_decommission.StorageLocation',
+        on_delete=models.PROTECT,
+        related_name='decommissions',
+        blank=True,
+        null=True,
+        verbose_name=_('storage location'),
+        help_text=_('Where the server itself was moved (removal zone)'),
+    )
+    snapshot = models.JSONField(
+        verbose_name=_('snapshot'),
+        blank=True,
+        null=True,
+        editable=False,
+        help_text=_('Everything NetBox knew about the device when it was retired'),
+    )
+
+    objects = DecommissionQuerySet.as_manager()
+
+    clone_fields = (
+        'reason', 'reason_text', 'organization', 'tenant', 'head', 'responsible', 'responsible_team', 'executors',
+        'planned_start', 'planned_end', 'storage_location',
+    )
+
+    class Meta:
+        ordering = ('-created', '-pk')
+        verbose_name = _('decommission')
+        verbose_name_plural = _('decommissions')
+        constraints = (
+            models.UniqueConstraint(
+                fields=('device',),
+                condition=~models.Q(status__in=DecommissionStatusChoices.FINISHED),
+                name='netbox_decommission_decommission_unique_open_device',
+                violation_error_code='unique',
+                violation_error_message=_(
+                    'This device already has an open decommission. Continue that one, or close or cancel it '
+                    'before starting another.'
+                ),
+            ),
+        )
+
+    def __str__(self):
+        return f'{self.number} ({self.device_name or self.device_pk or "—"})' if self.number else super().__str__()
+
+    def get_status_color(self):
+        return DecommissionStatusChoices.colors.get(self.status)
+
+    @property
+    def is_open(self):
+        return self.status not in DecommissionStatusChoices.FINISHED
+
+    @property
+    def device_deleted(self):
+        return self.device_id is None and self.device_pk is not None
+
+    def freeze_device_identity(self):
+        device = self.device
+        self.device_pk = device.pk
+        self.device_name = device.name or ''
+        self.device_serial = device.serial
+        self.device_asset_tag = device.asset_tag or ''
+        self.device_type_name = device.device_type.full_name
+        self.site = device.site
+        self.rack = device.rack
+        self.rack_name = device.rack.name if device.rack else ''
+        self.position = device.position
+        self.primary_ip4 = str(device.primary_ip4.address) if device.primary_ip4 else ''
+        self.primary_ip6 = str(device.primary_ip6.address) if device.primary_ip6 else ''
+
+    def clean(self):
+        super().clean()
+        if not self.device_id and self._state.adding:
+            raise ValidationError({'device': _('Choose the device (server) to decommission.')})
+        if self.number and self._number_changed():
+            number_format = NumberFormat(get_setting('number_format'))
+            if not number_format.matches(self.number):
+                raise ValidationError({'number': _(
+                    '"{number}" does not match the configured number format "{format}" (for example '
+                    '"{example}"). Correct it, or leave the field empty to assign the next number.'
+                ).format(number=self.number, format=number_format.pattern, example=number_format.example)})
+        if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
+            raise ValidationError({'planned_end': _(
+                'The planned end is before the planned start; set it later than {start}.'
+            ).format(start=self.planned_start)})
+
+    def _number_changed(self):
+        if self._state.adding:
+            return True
+        return not Decommission.objects.filter(pk=self.pk, number=self.number).exists()
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            if self.device_id and self.device_id != self.device_pk:
+                self.freeze_device_identity()
+            if not self.number:
+                self.number = allocate_number(
+                    Decommission, 'number', NumberFormat(get_setting('number_format')),
+                    scope=NUMBER_SCOPE, year=timezone.now().year,
+                )
+            super().save(*args, **kwargs)

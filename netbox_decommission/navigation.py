@@ -1,0 +1,40 @@
+from django.utils.translation import gettext_lazy as _
+
+from netbox.plugins import PluginMenu, PluginMenuButton, PluginMenuItem
+
+
+def _item(model_name, label):
+    return PluginMenuItem(
+        link=f'plugins:netbox_decommission:{model_name}_list',
+        link_text=label,
+        permissions=[f'netbox_decommission.view_{model_name}'],
+        buttons=(
+            PluginMenuButton(
+                link=f'plugins:netbox_decommission:{model_name}_add',
+                title=_('Add'),
+                icon_class='mdi mdi-plus-thick',
+                permissions=[f'netbox_decommission.add_{model_name}'],
+            ),
+            PluginMenuButton(
+                link=f'plugins:netbox_decommission:{model_name}_bulk_import',
+                title=_('Import'),
+                icon_class='mdi mdi-upload',
+                permissions=[f'netbox_decommission.add_{model_name}'],
+            ),
+        ),
+    )
+
+
+menu = PluginMenu(
+    label=_('Decommissioning'),
+    icon_class='mdi mdi-package-variant-remove',
+    groups=(
+        (_('Workflow'), (
+            _item('decommission', _('Decommissions')),
+            _item('removedcomponent', _('Removed components')),
+        )),
+        (_('Storage'), (
+            _item('storagelocation', _('Storage locations')),
+        )),
+    ),
+)

@@ -1,0 +1,81 @@
+"""Record numbers: the configurable format (e.g. ``DC-{year}-{seq:05d}``) and gap-free allocation."""
+import re
+import string
+
+from django.db import connection
+
+FIELDS = ('year', 'seq')
+
+
+class NumberFormat:
+    """A number format string with the placeholders {year} and {seq}; renders and recognises numbers."""
+
+    def __init__(self, pattern):
+        if not isinstance(pattern, str) or not pattern:
+            raise ValueError('the number format must be a non-empty string such as "DC-{year}-{seq:05d}".')
+        self.pattern = pattern
+        regex = ''
+        fields = []
+        try:
+            parsed = list(string.Formatter().parse(pattern))
+        except ValueError as e:
+            raise ValueError(f'"{pattern}" is not a valid format string ({e}).') from e
+        for literal, field, spec, _conversion in parsed:
+            regex += re.escape(literal)
+            if field is None:
+                continue
+            if field not in FIELDS:
+                raise ValueError(
+                    f'"{pattern}" uses the unknown placeholder {{{field}}}; use only {{year}} and {{seq}}.'
+                )
+            fields.append(field)
+            if field == 'year':
+                regex += r'(?P<year>\d{4})'
+            else:
+                try:
+                    width = len(format(0, spec or 'd'))
+                except ValueError as e:
+                    raise ValueError(f'"{pattern}": {{seq:{spec}}} is not an integer format ({e}).') from e
+                regex += rf'(?P<seq>\d{{{width},}})'
+        if fields.count('seq') != 1 or fields.count('year') > 1:
+            raise ValueError(f'"{pattern}" must contain {{seq}} exactly once and {{year}} at most once.')
+        self.regex = re.compile(f'^{regex}$')
+
+    def render(self, year, seq):
+        return self.pattern.format(year=year, seq=seq)
+
+    def matches(self, number):
+        return bool(self.regex.match(number))
+
+    @property
+    def example(self):
+        return self.render(2026, 1)
+
+
+def next_sequence_value(scope, year):
+    """
+    Atomically take the next value of the counter (scope, year) inside the caller's transaction.
+
+    The upsert row-locks the counter until the transaction ends, so concurrent callers queue instead
+    of racing, and a rolled-back transaction returns its value: numbers have neither gaps nor duplicates.
+    """
+    from .models import NumberSequence
+
+    table = NumberSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} (scope, year, last_value) VALUES (%s, %s, 1) '
+            f'ON CONFLICT (scope, year) DO UPDATE SET last_value = {table}.last_value + 1 '
+            f'RETURNING last_value',
+            [scope, year],
+        )
+        return cursor.fetchone()[0]
+
+
+def allocate_number(model, field, number_format, scope, year):
+    """Return the next number of ``number_format`` not already used in ``model.field``."""
+    while True:
+        number = number_format.render(year=year, seq=next_sequence_value(scope, year))
+        # Numbers entered by hand (e.g. imported history) may already hold a value; skip past them.
+        if not model.objects.filter(**{field: number}).exists():
+            return number

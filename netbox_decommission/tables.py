@@ -1,0 +1,112 @@
+import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
+
+from netbox.tables import PrimaryModelTable, columns
+from tenancy.tables import TenancyColumnsMixin
+
+from .models import Decommission, RemovedComponent, StorageLocation
+
+__all__ = (
+    'DecommissionTable',
+    'RemovedComponentTable',
+    'StorageLocationTable',
+)
+
+
+class StorageLocationTable(PrimaryModelTable):
+    name = tables.Column(verbose_name=_('Name'), linkify=True)
+    kind = columns.ChoiceFieldColumn(verbose_name=_('Kind'))
+    site = tables.Column(verbose_name=_('Site'), linkify=True)
+    location = tables.Column(verbose_name=_('Location'), linkify=True)
+    rack = tables.Column(verbose_name=_('Rack'), linkify=True)
+    decommission_count = columns.LinkedCountColumn(
+        viewname='plugins:netbox_decommission:decommission_list',
+        url_params={'storage_location_id': 'pk'},
+        verbose_name=_('Servers'),
+    )
+    component_count = columns.LinkedCountColumn(
+        viewname='plugins:netbox_decommission:removedcomponent_list',
+        url_params={'storage_location_id': 'pk'},
+        verbose_name=_('Components'),
+    )
+    tags = columns.TagColumn(url_name='plugins:netbox_decommission:storagelocation_list')
+
+    class Meta(PrimaryModelTable.Meta):
+        model = StorageLocation
+        fields = (
+            'pk', 'id', 'name', 'kind', 'site', 'location', 'rack', 'capacity', 'decommission_count',
+            'component_count', 'description', 'owner', 'owner_group', 'comments', 'tags', 'created', 'last_updated',
+            'actions',
+        )
+        default_columns = (
+            'pk', 'name', 'kind', 'site', 'location', 'capacity', 'decommission_count', 'component_count',
+        )
+
+
+class DecommissionTable(TenancyColumnsMixin, PrimaryModelTable):
+    number = tables.Column(verbose_name=_('Number'), linkify=True)
+    device = tables.Column(verbose_name=_('Device'), linkify=True)
+    device_name = tables.Column(verbose_name=_('Server'))
+    status = columns.ChoiceFieldColumn(verbose_name=_('Status'))
+    reason = columns.ChoiceFieldColumn(verbose_name=_('Reason'))
+    site = tables.Column(verbose_name=_('Site'), linkify=True)
+    rack = tables.Column(verbose_name=_('Rack'), linkify=True)
+    head = tables.Column(verbose_name=_('Head'))
+    responsible = tables.Column(verbose_name=_('Responsible'))
+    responsible_team = tables.Column(verbose_name=_('Responsible team'), linkify=True)
+    executors = columns.ManyToManyColumn(verbose_name=_('Executors'))
+    requested_by = tables.Column(verbose_name=_('Requested by'))
+    planned_start = columns.DateTimeColumn(verbose_name=_('Planned start'))
+    planned_end = columns.DateTimeColumn(verbose_name=_('Planned end'))
+    removed_at = columns.DateTimeColumn(verbose_name=_('Removed at'))
+    storage_location = tables.Column(verbose_name=_('Storage location'), linkify=True)
+    component_count = columns.LinkedCountColumn(
+        viewname='plugins:netbox_decommission:removedcomponent_list',
+        url_params={'decommission_id': 'pk'},
+        verbose_name=_('Components'),
+    )
+    tags = columns.TagColumn(url_name='plugins:netbox_decommission:decommission_list')
+
+    class Meta(PrimaryModelTable.Meta):
+        model = Decommission
+        fields = (
+            'pk', 'id', 'number', 'device', 'device_name', 'device_serial', 'device_asset_tag', 'device_type_name',
+            'status', 'reason', 'reason_text', 'site', 'rack', 'rack_name', 'position', 'primary_ip4', 'primary_ip6',
+            'organization', 'tenant', 'tenant_group', 'requested_by', 'head', 'responsible', 'responsible_team',
+            'executors', 'planned_start', 'planned_end', 'removed_at', 'storage_location', 'component_count',
+            'description', 'owner', 'owner_group', 'comments', 'tags', 'created', 'last_updated', 'actions',
+        )
+        default_columns = (
+            'pk', 'number', 'device_name', 'device_serial', 'status', 'reason', 'site', 'responsible',
+            'planned_start', 'component_count',
+        )
+
+
+class RemovedComponentTable(PrimaryModelTable):
+    name = tables.Column(verbose_name=_('Name'), linkify=True)
+    decommission = tables.Column(verbose_name=_('Decommission'), linkify=True)
+    server = tables.Column(accessor='decommission__device_name', verbose_name=_('Server'), orderable=False)
+    kind = columns.ChoiceFieldColumn(verbose_name=_('Kind'))
+    manufacturer = tables.Column(verbose_name=_('Manufacturer'), linkify=True)
+    source_kind = columns.ChoiceFieldColumn(verbose_name=_('Source'))
+    condition = columns.ChoiceFieldColumn(verbose_name=_('Condition'))
+    antistatic_packed = columns.BooleanColumn(verbose_name=_('Anti-static'))
+    storage_location = tables.Column(verbose_name=_('Storage location'), linkify=True)
+    status = columns.ChoiceFieldColumn(verbose_name=_('Status'))
+    sanitization_method = columns.ChoiceFieldColumn(verbose_name=_('Sanitization'))
+    sanitization_verified_by = tables.Column(verbose_name=_('Sanitization verified by'))
+    tags = columns.TagColumn(url_name='plugins:netbox_decommission:removedcomponent_list')
+
+    class Meta(PrimaryModelTable.Meta):
+        model = RemovedComponent
+        fields = (
+            'pk', 'id', 'name', 'decommission', 'server', 'kind', 'manufacturer', 'part_id', 'serial', 'asset_tag',
+            'source_kind', 'source_name', 'condition', 'condition_notes', 'antistatic_packed', 'package_label',
+            'storage_location', 'status', 'sanitization_method', 'sanitization_tool', 'sanitization_verified_by',
+            'sanitized_on', 'description', 'owner', 'owner_group', 'comments', 'tags', 'created', 'last_updated',
+            'actions',
+        )
+        default_columns = (
+            'pk', 'name', 'decommission', 'kind', 'manufacturer', 'serial', 'condition', 'antistatic_packed',
+            'storage_location', 'status',
+        )

@@ -1,0 +1,107 @@
+from django.utils.translation import gettext_lazy as _
+
+from netbox.ui import attrs, panels
+
+
+class StorageLocationPanel(panels.ObjectAttributesPanel):
+    name = attrs.TextAttr('name', label=_('Name'))
+    kind = attrs.ChoiceAttr('kind', label=_('Kind'))
+    site = attrs.RelatedObjectAttr('site', label=_('Site'), linkify=True)
+    location = attrs.NestedObjectAttr('location', label=_('Location'), linkify=True)
+    rack = attrs.RelatedObjectAttr('rack', label=_('Rack'), linkify=True)
+    capacity = attrs.NumericAttr('capacity', label=_('Capacity'))
+    description = attrs.TextAttr('description', label=_('Description'))
+
+
+class DecommissionPanel(panels.ObjectAttributesPanel):
+    number = attrs.TextAttr('number', label=_('Number'), style='font-monospace', copy_button=True)
+    status = attrs.ChoiceAttr('status', label=_('Status'))
+    reason = attrs.ChoiceAttr('reason', label=_('Reason'))
+    reason_text = attrs.TextAttr('reason_text', label=_('Reason details'))
+    organization = attrs.TextAttr('organization', label=_('Organization'))
+    tenant = attrs.RelatedObjectAttr('tenant', label=_('Tenant'), linkify=True, grouped_by='group')
+    description = attrs.TextAttr('description', label=_('Description'))
+
+
+class DecommissionPeoplePanel(panels.ObjectAttributesPanel):
+    requested_by = attrs.RelatedObjectAttr('requested_by', label=_('Requested by'))
+    head = attrs.RelatedObjectAttr('head', label=_('Head'))
+    responsible = attrs.RelatedObjectAttr('responsible', label=_('Responsible'))
+    responsible_team = attrs.RelatedObjectAttr('responsible_team', label=_('Responsible team'), linkify=True)
+    executors = attrs.RelatedObjectListAttr('executors', label=_('Executors'))
+
+
+class ServerIdentityPanel(panels.ObjectAttributesPanel):
+    """The server as it was when the record was created; still shown after the device is deleted."""
+    device = attrs.RelatedObjectAttr('device', label=_('Device'), linkify=True)
+    device_pk = attrs.TextAttr('device_pk', label=_('NetBox device ID'))
+    device_name = attrs.TextAttr('device_name', label=_('Name'))
+    device_serial = attrs.TextAttr('device_serial', label=_('Serial number'), style='font-monospace', copy_button=True)
+    device_asset_tag = attrs.TextAttr('device_asset_tag', label=_('Asset tag'), style='font-monospace')
+    device_type_name = attrs.TextAttr('device_type_name', label=_('Device type'))
+    site = attrs.RelatedObjectAttr('site', label=_('Site'), linkify=True)
+    rack_name = attrs.TextAttr('rack_name', label=_('Rack'))
+    position = attrs.TextAttr('position', label=_('Position (U)'))
+    primary_ip4 = attrs.TextAttr('primary_ip4', label=_('Primary IPv4'), style='font-monospace')
+    primary_ip6 = attrs.TextAttr('primary_ip6', label=_('Primary IPv6'), style='font-monospace')
+
+
+class DeviceDeletedPanel(panels.Panel):
+    """A notice that the device this record retired no longer exists in NetBox."""
+    template_name = 'netbox_decommission/panels/device_deleted.html'
+
+    def should_render(self, context):
+        return context['object'].device_deleted
+
+
+class DecommissionSchedulePanel(panels.ObjectAttributesPanel):
+    planned_start = attrs.DateTimeAttr('planned_start', label=_('Planned start'), spec='minutes')
+    planned_end = attrs.DateTimeAttr('planned_end', label=_('Planned end'), spec='minutes')
+    removed_at = attrs.DateTimeAttr('removed_at', label=_('Actual removal time'), spec='minutes')
+    storage_location = attrs.RelatedObjectAttr('storage_location', label=_('Storage location'), linkify=True)
+
+
+class DecommissionBackupPanel(panels.ObjectAttributesPanel):
+    backup_method = attrs.ChoiceAttr('backup_method', label=_('Method'))
+    backup_target = attrs.TextAttr('backup_target', label=_('Target'))
+    backup_size_gb = attrs.NumericAttr('backup_size_gb', label=_('Size (GB)'))
+    backup_verified_by = attrs.RelatedObjectAttr('backup_verified_by', label=_('Restore verified by'))
+    backup_verified_at = attrs.DateTimeAttr('backup_verified_at', label=_('Restore verified at'), spec='minutes')
+    backup_waiver_reason = attrs.TextAttr('backup_waiver_reason', label=_('Waiver reason'))
+
+
+class DecommissionShutdownPanel(panels.ObjectAttributesPanel):
+    services_stopped = attrs.BooleanAttr('services_stopped', label=_('Services stopped'))
+    users_notified = attrs.BooleanAttr('users_notified', label=_('Users notified'))
+    powered_off = attrs.BooleanAttr('powered_off', label=_('Powered off'))
+    network_disconnected = attrs.BooleanAttr('network_disconnected', label=_('Disconnected from the network'))
+    clone_medium = attrs.TextAttr('clone_medium', label=_('Clone medium'))
+
+
+class RemovedComponentPanel(panels.ObjectAttributesPanel):
+    decommission = attrs.RelatedObjectAttr('decommission', label=_('Decommission'), linkify=True)
+    kind = attrs.ChoiceAttr('kind', label=_('Kind'))
+    name = attrs.TextAttr('name', label=_('Name'))
+    manufacturer = attrs.RelatedObjectAttr('manufacturer', label=_('Manufacturer'), linkify=True)
+    part_id = attrs.TextAttr('part_id', label=_('Part ID'), style='font-monospace')
+    serial = attrs.TextAttr('serial', label=_('Serial number'), style='font-monospace', copy_button=True)
+    asset_tag = attrs.TextAttr('asset_tag', label=_('Asset tag'), style='font-monospace')
+    source_kind = attrs.ChoiceAttr('source_kind', label=_('Source'))
+    source_name = attrs.TextAttr('source_name', label=_('Source name'))
+    description = attrs.TextAttr('description', label=_('Description'))
+
+
+class RemovedComponentHandlingPanel(panels.ObjectAttributesPanel):
+    condition = attrs.ChoiceAttr('condition', label=_('Condition'))
+    condition_notes = attrs.TextAttr('condition_notes', label=_('Inspection notes'))
+    antistatic_packed = attrs.BooleanAttr('antistatic_packed', label=_('Anti-static packaging'))
+    package_label = attrs.TextAttr('package_label', label=_('Package label'), style='font-monospace')
+    storage_location = attrs.RelatedObjectAttr('storage_location', label=_('Storage location'), linkify=True)
+    status = attrs.ChoiceAttr('status', label=_('Status'))
+
+
+class RemovedComponentSanitizationPanel(panels.ObjectAttributesPanel):
+    sanitization_method = attrs.ChoiceAttr('sanitization_method', label=_('Method (NIST SP 800-88)'))
+    sanitization_tool = attrs.TextAttr('sanitization_tool', label=_('Tool'))
+    sanitization_verified_by = attrs.RelatedObjectAttr('sanitization_verified_by', label=_('Verified by'))
+    sanitized_on = attrs.TextAttr('sanitized_on', label=_('Date'))

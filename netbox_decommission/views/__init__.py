@@ -1,0 +1,4 @@
+from .decommission import *
+from .device_decommissions import *
+from .removed_component import *
+from .storage_location import *

@@ -1,0 +1,30 @@
+import re
+from pathlib import Path
+
+from setuptools import find_packages, setup
+
+HERE = Path(__file__).parent
+# The version lives in one place: the package's __init__.py.
+VERSION = re.search(r"^__version__ = '([^']+)'", (HERE / 'netbox_decommission' / '__init__.py').read_text(), re.M)[1]
+
+setup(
+    name='netbox-decommission',
+    version=VERSION,
+    description='NetBox plugin: decommission data-center servers as one tracked, documented workflow',
+    long_description=(HERE / 'README.md').read_text(encoding='utf-8'),
+    long_description_content_type='text/markdown',
+    license='Apache-2.0',
+    python_requires='>=3.12',
+    packages=find_packages(include=['netbox_decommission', 'netbox_decommission.*']),
+    include_package_data=True,
+    zip_safe=False,
+    # NetBox itself is deliberately not a dependency: the plugin installs into an existing NetBox
+    # and must never pull in a second one. The dev set-up pins NetBox in requirements-dev.txt.
+    install_requires=[],
+    classifiers=[
+        'Framework :: Django',
+        'Programming Language :: Python :: 3',
+        'Programming Language :: Python :: 3.12',
+        'Programming Language :: Python :: 3.13',
+    ],
+)

@@ -46,8 +46,8 @@ def ensure_superuser():
         print(f'Created superuser {USERNAME!r}')
         return user
     changed = []
-    if not (user.is_superuser and user.is_staff and user.is_active):
-        user.is_superuser = user.is_staff = user.is_active = True
+    if not (user.is_superuser and user.is_active):
+        user.is_superuser = user.is_active = True
         changed.append('flags')
     if not user.check_password(PASSWORD):
         user.set_password(PASSWORD)

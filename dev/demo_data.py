@@ -19,6 +19,7 @@ import os
 import random
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
 DEV_DIR = Path(__file__).resolve().parent if '__file__' in globals() else Path.cwd() / 'dev'
@@ -201,7 +202,6 @@ def load_datacenter():
         Device,
         DeviceRole,
         DeviceType,
-        Interface,
         InterfaceTemplate,
         InventoryItem,
         InventoryItemRole,
@@ -294,8 +294,8 @@ def load_datacenter():
         switch_types[key] = device_type
 
     # Addressing
-    container = saved(Prefix(prefix='10.11.0.0/16', status='container', scope=site, tenant=tenants['internal-it'],
-                             description='DC Moscow-1'))
+    saved(Prefix(prefix='10.11.0.0/16', status='container', scope=site, tenant=tenants['internal-it'],
+                 description='DC Moscow-1'))
     vlans = {
         'prod': saved(VLAN(vid=110, name='SRV-PROD', status='active', tenant=tenants['internal-it'])),
         'oob': saved(VLAN(vid=120, name='OOB-MGMT', status='active', tenant=tenants['internal-it'])),
@@ -411,7 +411,6 @@ def load_datacenter():
 
 def load_storage_locations(site):
     from dcim.models import Location, Rack
-
     from netbox_decommission.models import StorageLocation
 
     hall_a = Location.objects.filter(site=site, slug='hall-a').first()
@@ -436,13 +435,11 @@ def load_storage_locations(site):
     return created
 
 
-def main():
-    setup_django()
+def load():
     from django.db import transaction
 
     from dcim.models import Device, Site
 
-    started = time.monotonic()
     with transaction.atomic():
         site = Site.objects.filter(slug=SITE_SLUG).first()
         if site is not None:
@@ -453,7 +450,22 @@ def main():
             summary = ', '.join(f'{n} {what}' for what, n in counts.items())
             print(f'Demo data: created site {site.name!r} with {summary}')
         created = load_storage_locations(site)
-    print(f'Demo data: {created} storage location(s) created ({time.monotonic() - started:.1f} s)')
+    print(f'Demo data: {created} storage location(s) created')
+
+
+def main():
+    setup_django()
+    from netbox.context import query_cache
+
+    started = time.monotonic()
+    # NetBox's per-request cache of object types and custom fields, set up as a request would have it: without it
+    # every save() looks them up again, which doubles the run time.
+    cache_token = query_cache.set(defaultdict(dict))
+    try:
+        load()
+    finally:
+        query_cache.reset(cache_token)
+    print(f'Demo data: done in {time.monotonic() - started:.1f} s')
 
 
 main()

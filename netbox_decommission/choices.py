@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from utilities.choices import ChoiceSet
 
@@ -42,7 +43,7 @@ class DecommissionStatusChoices(ChoiceSet):
         (STATUS_SHUT_DOWN, _('Shut down'), 'purple'),
         (STATUS_DISASSEMBLED, _('Disassembled'), 'pink'),
         (STATUS_IN_STORAGE, _('In storage'), 'orange'),
-        (STATUS_RETIRED, _('Retired'), 'green'),
+        (STATUS_RETIRED, pgettext_lazy('decommission stage', 'Retired'), 'green'),
         (STATUS_CLOSED, _('Closed'), 'dark'),
         (STATUS_CANCELLED, _('Cancelled'), 'red'),
     ]
@@ -62,7 +63,7 @@ class DecommissionReasonChoices(ChoiceSet):
     REASON_OTHER = 'other'
 
     CHOICES = [
-        (REASON_END_OF_LIFE, _('End of life')),
+        (REASON_END_OF_LIFE, pgettext_lazy('decommission reason', 'End of life')),
         (REASON_FAILURE, _('Hardware failure')),
         (REASON_CONSOLIDATION, _('Consolidation')),
         (REASON_MIGRATION, _('Migration')),
@@ -83,7 +84,7 @@ class BackupMethodChoices(ChoiceSet):
         (METHOD_LOCAL, _('Local')),
         (METHOD_NETWORK, _('Network')),
         (METHOD_INCREMENTAL, _('Incremental')),
-        (METHOD_CLONE, _('Clone')),
+        (METHOD_CLONE, pgettext_lazy('backup method', 'Clone')),
     ]
 
 
@@ -172,7 +173,7 @@ class SanitizationMethodChoices(ChoiceSet):
     METHOD_DESTROY = 'destroy'
 
     CHOICES = [
-        (METHOD_CLEAR, _('Clear'), 'yellow'),
+        (METHOD_CLEAR, pgettext_lazy('NIST SP 800-88', 'Clear'), 'yellow'),
         (METHOD_PURGE, _('Purge'), 'orange'),
         (METHOD_DESTROY, _('Destroy'), 'red'),
     ]

@@ -32,8 +32,12 @@ __all__ = (
 
 def _related_filter(field_name, queryset, label, to_field_name=None):
     """A multiple-choice filter on a foreign key, by ID or (with to_field_name) by a natural key."""
-    kwargs = {'to_field_name': to_field_name} if to_field_name else {}
-    return django_filters.ModelMultipleChoiceFilter(field_name=field_name, queryset=queryset, label=label, **kwargs)
+    if to_field_name:
+        # The lookup must follow the relation to the natural key (e.g. site__slug), as NetBox's own filters do.
+        return django_filters.ModelMultipleChoiceFilter(
+            field_name=f'{field_name}__{to_field_name}', queryset=queryset, label=label, to_field_name=to_field_name,
+        )
+    return django_filters.ModelMultipleChoiceFilter(field_name=field_name, queryset=queryset, label=label)
 
 
 def _user_filters(field_name, label):
@@ -60,13 +64,15 @@ class StorageLocationFilterSet(PrimaryModelFilterSet):
     def search(self, queryset, name, value):
         if not value.strip():
             return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value) | Q(comments__icontains=value))
+        return queryset.filter(
+            Q(name__icontains=value) | Q(description__icontains=value) | Q(comments__icontains=value)
+        )
 
 
 @register_filterset
 class DecommissionFilterSet(PrimaryModelFilterSet, TenancyFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=DecommissionStatusChoices)
-    is_open = django_filters.BooleanFilter(method='filter_is_open', label=_('Open'))
+    is_open = django_filters.BooleanFilter(method='filter_is_open', label=_('Open records'))
     reason = django_filters.MultipleChoiceFilter(choices=DecommissionReasonChoices)
     backup_method = django_filters.MultipleChoiceFilter(choices=BackupMethodChoices)
     device_id = _related_filter('device', Device.objects.all(), _('Device (ID)'))
@@ -77,7 +83,11 @@ class DecommissionFilterSet(PrimaryModelFilterSet, TenancyFilterSet):
     storage_location_id = _related_filter(
         'storage_location', StorageLocation.objects.all(), _('Storage location (ID)')
     )
-    responsible_team_id = _related_filter('responsible_team', ContactGroup.objects.all(), _('Responsible team (ID)'))
+    # Contact groups nest: a team includes its sub-teams, as NetBox's own contact group filters do.
+    responsible_team_id = TreeNodeMultipleChoiceFilter(
+        queryset=ContactGroup.objects.all(), field_name='responsible_team', lookup_expr='in',
+        label=_('Responsible team (ID)'),
+    )
     requested_by_id, requested_by = _user_filters('requested_by', _('Requested by'))
     head_id, head = _user_filters('head', _('Head'))
     responsible_id, responsible = _user_filters('responsible', _('Responsible'))

@@ -36,6 +36,10 @@ class NumberFormat:
                     width = len(format(0, spec or 'd'))
                 except ValueError as e:
                     raise ValueError(f'"{pattern}": {{seq:{spec}}} is not an integer format ({e}).') from e
+                if not all(format(n, spec or 'd').isdigit() for n in (0, 7, 1234567)):
+                    raise ValueError(
+                        f'"{pattern}": {{seq:{spec}}} must render the number as digits only, such as {{seq:05d}}.'
+                    )
                 regex += rf'(?P<seq>\d{{{width},}})'
         if fields.count('seq') != 1 or fields.count('year') > 1:
             raise ValueError(f'"{pattern}" must contain {{seq}} exactly once and {{year}} at most once.')

@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
 
 from dcim.api.serializers import (
     DeviceSerializer,
@@ -59,6 +60,11 @@ class StorageLocationSerializer(PrimaryModelSerializer):
 class DecommissionSerializer(PrimaryModelSerializer):
     number = serializers.CharField(
         max_length=50, required=False, allow_blank=True,
+        # Declaring the field drops the model's uniqueness check, and full_clean() skips it in the API.
+        validators=[UniqueValidator(
+            queryset=Decommission.objects.all(),
+            message=_('A decommission with this number already exists. Leave the number empty to assign the next one.'),
+        )],
         help_text=_('Leave empty to assign the next number of the configured format'),
     )
     device = DeviceSerializer(nested=True, required=False)
@@ -77,6 +83,7 @@ class DecommissionSerializer(PrimaryModelSerializer):
     backup_method = ChoiceField(choices=BackupMethodChoices, required=False, allow_blank=True)
     backup_verified_by = _nested_user()
     storage_location = StorageLocationSerializer(nested=True, required=False, allow_null=True)
+    snapshot = serializers.JSONField(source='device_snapshot', read_only=True, allow_null=True)
     component_count = RelatedObjectCountField('components')
 
     class Meta:
@@ -93,7 +100,7 @@ class DecommissionSerializer(PrimaryModelSerializer):
         )
         read_only_fields = (
             'device_pk', 'device_name', 'device_serial', 'device_asset_tag', 'device_type_name', 'rack_name',
-            'position', 'primary_ip4', 'primary_ip6', 'snapshot',
+            'position', 'primary_ip4', 'primary_ip6',
         )
         brief_fields = ('id', 'url', 'display', 'number', 'status', 'device_name', 'description')
 

@@ -60,7 +60,7 @@ class DecommissionFilterForm(TenancyFilterForm, PrimaryModelFilterSetForm):
         FieldSet('owner_group_id', 'owner_id', name=_('Ownership')),
     )
     status = forms.MultipleChoiceField(label=_('Status'), choices=DecommissionStatusChoices, required=False)
-    is_open = _boolean_filter(_('Open'))
+    is_open = _boolean_filter(_('Open records'))
     reason = forms.MultipleChoiceField(label=_('Reason'), choices=DecommissionReasonChoices, required=False)
     site_id = DynamicModelMultipleChoiceField(label=_('Site'), queryset=Site.objects.all(), required=False)
     rack_id = DynamicModelMultipleChoiceField(

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from netbox.models import PrimaryModel
+from utilities.querysets import RestrictedQuerySet
 
 from ..choices import BackupMethodChoices, DecommissionReasonChoices, DecommissionStatusChoices
 from ..numbering import NumberFormat, allocate_number
@@ -16,7 +17,7 @@ def default_organization():
     return get_setting('organization_name')
 
 
-class DecommissionQuerySet(models.QuerySet):
+class DecommissionQuerySet(RestrictedQuerySet):
 
     def open(self):
         return self.exclude(status__in=DecommissionStatusChoices.FINISHED)
@@ -194,7 +195,9 @@ class Decommission(PrimaryModel):
         verbose_name=_('storage location'),
         help_text=_('Where the server itself was moved (removal zone)'),
     )
-    snapshot = models.JSONField(
+    # Not named "snapshot": that would shadow ChangeLoggingMixin.snapshot(), which NetBox calls before every edit
+    # and deletion to record the change log's pre-change data. The REST API still names it "snapshot".
+    device_snapshot = models.JSONField(
         verbose_name=_('snapshot'),
         blank=True,
         null=True,
@@ -258,6 +261,15 @@ class Decommission(PrimaryModel):
         super().clean()
         if not self.device_id and self._state.adding:
             raise ValidationError({'device': _('Choose the device (server) to decommission.')})
+        # Also enforced by the unique_open_device constraint, but Django skips validating that constraint
+        # wherever "status" is not a form field (the edit and import forms), which ended in an IntegrityError.
+        if self.device_id and self.is_open:
+            other = Decommission.objects.filter(device_id=self.device_id).open().exclude(pk=self.pk).first()
+            if other is not None:
+                raise ValidationError({'device': _(
+                    'This device already has an open decommission, {number}. Continue that one, or close or '
+                    'cancel it before starting another.'
+                ).format(number=other.number)})
         if self.number and self._number_changed():
             number_format = NumberFormat(get_setting('number_format'))
             if not number_format.matches(self.number):

@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from netbox.models import PrimaryModel
 
@@ -21,7 +22,9 @@ class RemovedComponent(PrimaryModel):
         related_name='components',
         verbose_name=_('decommission'),
     )
-    kind = models.CharField(verbose_name=_('kind'), max_length=30, choices=ComponentKindChoices)
+    kind = models.CharField(
+        verbose_name=pgettext_lazy('category', 'kind'), max_length=30, choices=ComponentKindChoices
+    )
     name = models.CharField(verbose_name=_('name'), max_length=100)
     manufacturer = models.ForeignKey(
         to='dcim.Manufacturer',

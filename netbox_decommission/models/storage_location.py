@@ -1,6 +1,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from netbox.models import PrimaryModel
 
@@ -10,7 +11,9 @@ from ..choices import StorageLocationKindChoices
 class StorageLocation(PrimaryModel):
     """A place where a removed server or its components wait: removal zone, storage, warehouse or vendor."""
     name = models.CharField(verbose_name=_('name'), max_length=100)
-    kind = models.CharField(verbose_name=_('kind'), max_length=30, choices=StorageLocationKindChoices)
+    kind = models.CharField(
+        verbose_name=pgettext_lazy('category', 'kind'), max_length=30, choices=StorageLocationKindChoices
+    )
     site = models.ForeignKey(
         to='dcim.Site',
         on_delete=models.PROTECT,

@@ -32,6 +32,7 @@ class DecommissionListView(generic.ObjectListView):
 
 @register_model_view(Decommission)
 class DecommissionView(generic.ObjectView):
+    template_name = 'generic/object.html'
     queryset = Decommission.objects.select_related(
         'device', 'site', 'tenant__group', 'requested_by', 'head', 'responsible', 'responsible_team',
         'storage_location', 'backup_verified_by',

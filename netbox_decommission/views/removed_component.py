@@ -31,6 +31,7 @@ class RemovedComponentListView(generic.ObjectListView):
 
 @register_model_view(RemovedComponent)
 class RemovedComponentView(generic.ObjectView):
+    template_name = 'generic/object.html'
     queryset = RemovedComponent.objects.select_related(
         'decommission', 'manufacturer', 'storage_location', 'sanitization_verified_by',
     )

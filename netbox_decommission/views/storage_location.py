@@ -35,6 +35,7 @@ class StorageLocationListView(generic.ObjectListView):
 
 @register_model_view(StorageLocation)
 class StorageLocationView(GetRelatedModelsMixin, generic.ObjectView):
+    template_name = 'generic/object.html'
     queryset = StorageLocation.objects.all()
     layout = layout.SimpleLayout(
         left_panels=[StorageLocationPanel(), CustomFieldsPanel(), TagsPanel(), CommentsPanel()],

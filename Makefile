@@ -1,0 +1,109 @@
+# Development tasks of the netbox_decommission plugin. `make help` lists them.
+#
+# NetBox (pinned in requirements-dev.txt) runs from .venv with the configuration dev/netbox_configuration.py;
+# its instance files (static files, media) live in the git-ignored .dev/. PostgreSQL and Redis are the
+# machine's own when they answer, otherwise private ones that dev/services.py starts under .dev/: `make
+# services` records the choice in .dev/services.env, which every target that talks to NetBox sources first.
+
+SHELL := /bin/bash
+
+# The first Python >= 3.12 among these (NetBox 4.7 needs 3.12); `make venv PYTHON=/path/to/python3` overrides.
+PYTHON_CANDIDATES ?= python3.13 python3.12 python3 /root/.pyenv/versions/3.12.1/bin/python3
+PYTHON ?= $(shell for p in $(PYTHON_CANDIDATES); do \
+	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12)); ' >/dev/null 2>&1 \
+	&& exec "$$p" -c 'import sys; print(sys.executable)'; done)
+
+VENV := .venv
+VENV_STAMP := $(VENV)/.installed
+DEV := .dev
+SERVICES_ENV := $(DEV)/services.env
+STATIC_STAMP := $(DEV)/netbox/static/.collected
+
+# Everything that runs NetBox (manage.py commands, the dev scripts, pytest) gets this environment.
+NETBOX_ENV := PYTHONPATH=dev NETBOX_CONFIGURATION=netbox_configuration NETBOX_ROOT=$(CURDIR)/$(DEV)/netbox
+NETBOX := $(NETBOX_ENV) $(VENV)/bin/netbox
+WITH_SERVICES := . ./$(SERVICES_ENV) &&
+
+DEMO_ADDR ?= 127.0.0.1:8000
+PYTEST_ARGS ?=
+# REUSE_DB=1 keeps the test database between runs (faster); by default it is made anew.
+PYTEST_DB := $(if $(filter 1,$(REUSE_DB)),--reuse-db,--create-db)
+LINT_PATHS := netbox_decommission tests dev
+
+.PHONY: help venv services demo test lint migrations clean
+
+help:
+	@echo 'make venv        create .venv: NetBox from requirements-dev.txt and the plugin (editable)'
+	@echo 'make services    find or start PostgreSQL and Redis; writes $(SERVICES_ENV)'
+	@echo 'make demo        migrate, load demo data, serve NetBox at http://$(DEMO_ADDR)/ with an RQ worker'
+	@echo 'make test        ruff, the migrations check and pytest (PYTEST_ARGS=..., REUSE_DB=1)'
+	@echo 'make lint        ruff only'
+	@echo 'make migrations  make the plugin'"'"'s migrations'
+	@echo 'make clean       stop the private services, remove .venv and .dev'
+
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): requirements-dev.txt setup.py
+	@if [ ! -x $(VENV)/bin/python ]; then \
+		python='$(PYTHON)'; \
+		if [ -z "$$python" ]; then \
+			echo 'No Python >= 3.12 found (tried: $(PYTHON_CANDIDATES)); run make PYTHON=/path/to/python3.12' >&2; \
+			exit 1; \
+		fi; \
+		echo "Creating $(VENV) with $$python"; \
+		"$$python" -m venv $(VENV); \
+	fi
+	$(VENV)/bin/python -m pip install --disable-pip-version-check --quiet -r requirements-dev.txt
+	$(VENV)/bin/python -m pip install --disable-pip-version-check --quiet -e .
+	@touch $@
+
+# Always runs (a service may have stopped since the last time); takes well under a second when all is up.
+services: venv
+	@mkdir -p $(DEV)
+	@$(VENV)/bin/python dev/services.py env > $(SERVICES_ENV).tmp && mv $(SERVICES_ENV).tmp $(SERVICES_ENV)
+
+$(STATIC_STAMP): $(VENV_STAMP) $(shell find netbox_decommission/static -type f 2>/dev/null)
+	$(NETBOX) collectstatic --no-input --verbosity 0
+	@touch $@
+
+# `netbox migrate`, dev/bootstrap.py and dev/demo_data.py in one interpreter, as NetBox takes seconds to start.
+# System checks run once, in runserver.
+DEMO_PREPARE := import django, runpy; django.setup(); \
+	from django.core.management import call_command; \
+	call_command("migrate", interactive=False, skip_checks=True); \
+	runpy.run_path("dev/bootstrap.py"); \
+	runpy.run_path("dev/demo_data.py")
+
+# The server runs in the foreground; Ctrl-C stops it and the RQ worker.
+demo: services $(STATIC_STAMP)
+	@$(WITH_SERVICES) $(NETBOX_ENV) DJANGO_SETTINGS_MODULE=netbox.settings $(VENV)/bin/python -c '$(DEMO_PREPARE)'
+	@$(WITH_SERVICES) \
+	$(NETBOX) rqworker >$(DEV)/rqworker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	echo; \
+	echo "NetBox:    http://$(DEMO_ADDR)/   (login admin / admin)"; \
+	echo "API token: $$(cat $(DEV)/api-token)   (header: Authorization: Bearer <token>)"; \
+	echo "RQ worker: pid $$worker, log $(DEV)/rqworker.log"; \
+	echo; \
+	$(NETBOX) runserver $(DEMO_ADDR) --insecure
+
+test: services
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(WITH_SERVICES) $(NETBOX) makemigrations netbox_decommission --check --dry-run
+	@$(WITH_SERVICES) status=0; \
+	$(NETBOX_ENV) $(VENV)/bin/pytest $(PYTEST_DB) $(PYTEST_ARGS) || status=$$?; \
+	if [ $$status -eq 5 ]; then echo 'pytest collected no tests: that counts as a failure' >&2; fi; \
+	exit $$status
+
+lint: venv
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+
+migrations: services
+	$(WITH_SERVICES) $(NETBOX) makemigrations netbox_decommission
+
+clean:
+	@if [ -f dev/services.py ]; then \
+		$$( [ -x $(VENV)/bin/python ] && echo $(VENV)/bin/python || echo python3 ) dev/services.py stop; \
+	fi
+	rm -rf $(VENV) $(DEV)

@@ -1,0 +1,120 @@
+"""Decommission numbers: sequential per year, unique, and gap-free even when allocated concurrently."""
+import datetime
+import threading
+from unittest import mock
+
+from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.test import TestCase, TransactionTestCase
+from django.utils import timezone
+
+from netbox_decommission.models import Decommission, NumberSequence
+from netbox_decommission.models.decommission import NUMBER_SCOPE
+
+from .utils import create_decommission, create_devices, create_sites
+
+
+def at(year):
+    """Pretend the current time is in `year`."""
+    return mock.patch('django.utils.timezone.now', return_value=datetime.datetime(year, 6, 1, tzinfo=datetime.UTC))
+
+
+class NumberingTestCase(TestCase):
+
+    @classmethod
+    def setUpTestData(cls):
+        (site,) = create_sites('Site A')
+        cls.devices = create_devices(6, site)
+
+    def test_numbers_are_sequential_within_the_year(self):
+        year = timezone.now().year
+        numbers = [create_decommission(device).number for device in self.devices[:3]]
+        self.assertEqual(numbers, [f'DC-{year}-00001', f'DC-{year}-00002', f'DC-{year}-00003'])
+
+    def test_each_year_starts_from_one(self):
+        with at(2030):
+            first, second = create_decommission(self.devices[0]), create_decommission(self.devices[1])
+        with at(2031):
+            third = create_decommission(self.devices[2])
+        with at(2030):
+            fourth = create_decommission(self.devices[3])
+        self.assertEqual(
+            [first.number, second.number, third.number, fourth.number],
+            ['DC-2030-00001', 'DC-2030-00002', 'DC-2031-00001', 'DC-2030-00003'],
+        )
+        self.assertEqual(
+            dict(NumberSequence.objects.filter(scope=NUMBER_SCOPE).values_list('year', 'last_value')),
+            {2030: 3, 2031: 1},
+        )
+
+    def test_the_number_is_kept_when_the_record_is_edited(self):
+        decommission = create_decommission(self.devices[0])
+        number = decommission.number
+        decommission.description = 'edited'
+        decommission.save()
+        decommission.refresh_from_db()
+        self.assertEqual(decommission.number, number)
+        self.assertEqual(NumberSequence.objects.get(scope=NUMBER_SCOPE).last_value, 1)
+
+    def test_a_rolled_back_creation_gives_its_number_back(self):
+        year = timezone.now().year
+        create_decommission(self.devices[0])
+        with self.assertRaises(RuntimeError), transaction.atomic():
+            self.assertEqual(create_decommission(self.devices[1]).number, f'DC-{year}-00002')
+            raise RuntimeError('the rest of the request failed')
+        self.assertFalse(Decommission.objects.filter(device=self.devices[1]).exists())
+        self.assertEqual(create_decommission(self.devices[2]).number, f'DC-{year}-00002')
+
+    def test_numbers_are_unique_in_the_database(self):
+        first = create_decommission(self.devices[0])
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            create_decommission(self.devices[1], number=first.number)
+
+
+class ConcurrentNumberingTestCase(TransactionTestCase):
+    """
+    Requests creating decommissions at the same time each get their own number: none is handed out twice and
+    none is skipped. (Runs against real transactions; TransactionTestCase empties the tables afterwards.)
+    """
+    THREADS = 8
+    PER_THREAD = 5
+
+    def setUp(self):
+        (site,) = create_sites('Site A')
+        self.devices = create_devices(self.THREADS * self.PER_THREAD, site)
+
+    def test_concurrent_allocation(self):
+        barrier = threading.Barrier(self.THREADS)
+        numbers, errors = [], []
+        lock = threading.Lock()
+
+        def worker(devices):
+            try:
+                barrier.wait()
+                for device in devices:
+                    number = create_decommission(device).number
+                    with lock:
+                        numbers.append(number)
+            except Exception as e:  # reported by the assertion below
+                with lock:
+                    errors.append(e)
+            finally:
+                connection.close()
+
+        chunks = [self.devices[i::self.THREADS] for i in range(self.THREADS)]
+        threads = [threading.Thread(target=worker, args=(chunk,)) for chunk in chunks]
+        # Index the search cache inline instead of handing it to an RQ worker that may listen on the shared Redis.
+        with mock.patch('netbox.search.deferred.any_workers_for_queue', return_value=False):
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+        close_old_connections()
+
+        self.assertFalse(any(thread.is_alive() for thread in threads), 'a worker is stuck')
+        self.assertEqual(errors, [])
+        total = self.THREADS * self.PER_THREAD
+        year = timezone.now().year
+        self.assertEqual(len(numbers), total)
+        self.assertEqual(sorted(numbers), [f'DC-{year}-{seq:05d}' for seq in range(1, total + 1)])
+        self.assertEqual(Decommission.objects.count(), total)
+        self.assertEqual(NumberSequence.objects.get(scope=NUMBER_SCOPE, year=year).last_value, total)

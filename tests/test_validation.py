@@ -236,6 +236,7 @@ class ValidationTestCase(TestCase):
             'pk': [component.pk], '_apply': True, 'storage_location': self.zone_b.pk,
         })
         self.assertHttpStatus(response, 200)
+        self.assertContains(response, 'Choose a storage location at')
         component.refresh_from_db()
         self.assertEqual(component.storage_location, self.zone_a)
 
@@ -332,7 +333,7 @@ class ValidationTestCase(TestCase):
         response = self.ui_post('decommission_add', {'device': self.devices[1].pk, 'reason': 'other', 'number': number})
         self.assertFieldError(response, 'number', 'already exists')
         response = self.api_post('decommissions', {'device': self.devices[1].pk, 'reason': 'other', 'number': number})
-        self.assertApiFieldError(response, 'number', 'already exists')
+        self.assertApiFieldError(response, 'number', 'must be unique')
         self.assertEqual(self.counts(), before)
 
     def test_automatic_numbers_skip_a_hand_entered_one(self):

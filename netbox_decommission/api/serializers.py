@@ -61,10 +61,7 @@ class DecommissionSerializer(PrimaryModelSerializer):
     number = serializers.CharField(
         max_length=50, required=False, allow_blank=True,
         # Declaring the field drops the model's uniqueness check, and full_clean() skips it in the API.
-        validators=[UniqueValidator(
-            queryset=Decommission.objects.all(),
-            message=_('A decommission with this number already exists. Leave the number empty to assign the next one.'),
-        )],
+        validators=[UniqueValidator(queryset=Decommission.objects.all())],
         help_text=_('Leave empty to assign the next number of the configured format'),
     )
     device = DeviceSerializer(nested=True, required=False)

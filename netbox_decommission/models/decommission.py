@@ -267,9 +267,9 @@ class Decommission(PrimaryModel):
             other = Decommission.objects.filter(device_id=self.device_id).open().exclude(pk=self.pk).first()
             if other is not None:
                 raise ValidationError({'device': _(
-                    'This device already has an open decommission, {number}. Continue that one, or close or '
-                    'cancel it before starting another.'
-                ).format(number=other.number)})
+                    'This device already has an open decommission. Continue that one, or close or cancel it '
+                    'before starting another.'
+                )})
         if self.number and self._number_changed():
             number_format = NumberFormat(get_setting('number_format'))
             if not number_format.matches(self.number):

@@ -10,7 +10,7 @@ SHELL := /bin/bash
 # The first Python >= 3.12 among these (NetBox 4.7 needs 3.12); `make venv PYTHON=/path/to/python3` overrides.
 PYTHON_CANDIDATES ?= python3.13 python3.12 python3 /root/.pyenv/versions/3.12.1/bin/python3
 PYTHON ?= $(shell for p in $(PYTHON_CANDIDATES); do \
-	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12)); ' >/dev/null 2>&1 \
+	"$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 \
 	&& exec "$$p" -c 'import sys; print(sys.executable)'; done)
 
 VENV := .venv

@@ -122,7 +122,7 @@ def pg_connect(host, port, user, password, dbname='postgres'):
         import psycopg
     except ImportError as exc:
         raise ServiceError(
-            'psycopg is not importable: run this script with the virtual environment\'s Python (.venv/bin/python)'
+            "psycopg is not importable: run this script with the virtual environment's Python (.venv/bin/python)"
         ) from exc
     return psycopg.connect(
         host=host, port=port, user=user, password=password, dbname=dbname, connect_timeout=5, autocommit=True
@@ -352,13 +352,21 @@ def ensure_postgres(cfg):
 
 
 def ensure_database(host, port, user, password, name):
+    """Create the database unless it exists; return True if it was created."""
+    import psycopg
     from psycopg import sql
 
-    with pg_connect(host, port, user, password) as conn:
-        if conn.execute('SELECT 1 FROM pg_database WHERE datname = %s', [name]).fetchone():
-            return False
-        conn.execute(sql.SQL('CREATE DATABASE {}').format(sql.Identifier(name)))
-        return True
+    try:
+        with pg_connect(host, port, user, password) as conn:
+            if conn.execute('SELECT 1 FROM pg_database WHERE datname = %s', [name]).fetchone():
+                return False
+            conn.execute(sql.SQL('CREATE DATABASE {}').format(sql.Identifier(name)))
+            return True
+    except psycopg.Error as exc:
+        raise ServiceError(
+            f'PostgreSQL at {host}:{port} answers, but as user {user!r}: {exc}. Set NETBOX_DB_USER/NETBOX_DB_PASSWORD, '
+            'or NETBOX_DEV_SERVICES=embedded for a private server.'
+        ) from exc
 
 
 #
@@ -442,7 +450,10 @@ def command_status(_args):
         configured_redis = redis_ping(cfg['redis_host'], cfg['redis_port'])
     except ServiceError:
         configured_redis = False
-    private_redis = redis_ping('127.0.0.1', cfg['private_redis_port'])
+    try:
+        private_redis = redis_ping('127.0.0.1', cfg['private_redis_port'])
+    except ServiceError:
+        private_redis = False
     print(f'PostgreSQL {cfg["db_host"]}:{cfg["db_port"]}: {"up" if configured_pg else "down"}')
     print(f'private PostgreSQL 127.0.0.1:{cfg["private_pg_port"]}: {"up" if private_pg else "down"} ({PG_DIR})')
     print(f'Redis {cfg["redis_host"]}:{cfg["redis_port"]}: {"up" if configured_redis else "down"}')

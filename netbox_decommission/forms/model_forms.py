@@ -63,7 +63,6 @@ class DecommissionForm(TenancyForm, PrimaryModelForm):
     )
     storage_location = DynamicModelChoiceField(
         label=_('Storage location'), queryset=StorageLocation.objects.all(), required=False,
-        query_params={'site_id': '$site'},
     )
 
     fieldsets = (

@@ -22,7 +22,7 @@ STATIC_STAMP := $(DEV)/netbox/static/.collected
 # Everything that runs NetBox (manage.py commands, the dev scripts, pytest) gets this environment.
 NETBOX_ENV := PYTHONPATH=dev NETBOX_CONFIGURATION=netbox_configuration NETBOX_ROOT=$(CURDIR)/$(DEV)/netbox
 NETBOX := $(NETBOX_ENV) $(VENV)/bin/netbox
-WITH_SERVICES := . ./$(SERVICES_ENV) &&
+WITH_SERVICES := set -e; . ./$(SERVICES_ENV);
 
 DEMO_ADDR ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
@@ -30,7 +30,7 @@ PYTEST_ARGS ?=
 PYTEST_DB := $(if $(filter 1,$(REUSE_DB)),--reuse-db,--create-db)
 LINT_PATHS := netbox_decommission tests dev
 
-.PHONY: help venv services demo test lint migrations clean
+.PHONY: help venv services tools demo test lint migrations clean
 
 help:
 	@echo 'make venv        create .venv: NetBox from requirements-dev.txt and the plugin (editable)'
@@ -76,7 +76,8 @@ DEMO_PREPARE := import django, runpy; django.setup(); \
 
 # The server runs in the foreground; Ctrl-C stops it and the RQ worker.
 demo: services $(STATIC_STAMP)
-	@$(WITH_SERVICES) $(NETBOX_ENV) DJANGO_SETTINGS_MODULE=netbox.settings $(VENV)/bin/python -c '$(DEMO_PREPARE)'
+	@$(WITH_SERVICES) $(NETBOX_ENV) DJANGO_SETTINGS_MODULE=netbox.settings DEMO_ADDR=$(DEMO_ADDR) \
+		$(VENV)/bin/python -c '$(DEMO_PREPARE)'
 	@$(WITH_SERVICES) \
 	$(NETBOX) rqworker >$(DEV)/rqworker.log 2>&1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
@@ -88,9 +89,24 @@ demo: services $(STATIC_STAMP)
 	echo; \
 	$(NETBOX) runserver $(DEMO_ADDR) --insecure
 
-test: services
+# GNU gettext: the translation test extracts the plugin's strings with xgettext. Installed with apt-get when
+# missing and we may (root on Debian/Ubuntu); otherwise the message says what to install.
+tools:
+	@command -v xgettext >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo 'Installing gettext (xgettext, msgfmt)'; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null \
+			|| { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }; \
+		else \
+			echo 'GNU gettext (xgettext) is missing: install it, e.g. apt-get install gettext / brew install gettext' >&2; \
+			exit 1; \
+		fi; \
+	}
+
+test: services tools
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(WITH_SERVICES) $(NETBOX) makemigrations netbox_decommission --check --dry-run
+	@echo '$(NETBOX_ENV) $(VENV)/bin/pytest $(PYTEST_DB) $(PYTEST_ARGS)'
 	@$(WITH_SERVICES) status=0; \
 	$(NETBOX_ENV) $(VENV)/bin/pytest $(PYTEST_DB) $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo 'pytest collected no tests: that counts as a failure' >&2; fi; \

@@ -1,7 +1,7 @@
 import re
 from pathlib import Path
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, setup
 
 HERE = Path(__file__).parent
 # The version lives in one place: the package's __init__.py.
@@ -15,7 +15,8 @@ setup(
     long_description_content_type='text/markdown',
     license='Apache-2.0',
     python_requires='>=3.12',
-    packages=find_packages(include=['netbox_decommission', 'netbox_decommission.*']),
+    # Namespace discovery also lists the data folders (templates, locale) that MANIFEST.in ships.
+    packages=find_namespace_packages(include=['netbox_decommission', 'netbox_decommission.*']),
     include_package_data=True,
     zip_safe=False,
     # NetBox itself is deliberately not a dependency: the plugin installs into an existing NetBox

@@ -14,7 +14,14 @@ import os
 import sys
 from pathlib import Path
 
-DEV_DIR = Path(__file__).resolve().parent if '__file__' in globals() else Path.cwd() / 'dev'
+
+def _dev_dir():
+    # Run as a file, __file__ is this script; fed to `netbox shell` on standard input it is not (or not defined).
+    here = Path(globals().get('__file__', '.')).resolve().parent
+    return here if (here / 'netbox_configuration.py').exists() else Path.cwd() / 'dev'
+
+
+DEV_DIR = _dev_dir()
 TOKEN_FILE = DEV_DIR.parent / '.dev' / 'api-token'
 
 USERNAME = 'admin'
@@ -105,7 +112,8 @@ def main():
     print()
     print(f'  Login:     {USERNAME} / {PASSWORD}')
     print(f'  API token: {token}')
-    print(f'  Use it as: curl -H "Authorization: Bearer {token}" http://127.0.0.1:8000/api/status/')
+    address = os.environ.get('DEMO_ADDR', '127.0.0.1:8000')
+    print(f'  Use it as: curl -H "Authorization: Bearer {token}" http://{address}/api/status/')
     print()
 
 

@@ -22,7 +22,14 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-DEV_DIR = Path(__file__).resolve().parent if '__file__' in globals() else Path.cwd() / 'dev'
+
+def _dev_dir():
+    # Run as a file, __file__ is this script; fed to `netbox shell` on standard input it is not (or not defined).
+    here = Path(globals().get('__file__', '.')).resolve().parent
+    return here if (here / 'netbox_configuration.py').exists() else Path.cwd() / 'dev'
+
+
+DEV_DIR = _dev_dir()
 
 SEED = 20260315
 SITE_SLUG = 'dc-msk-1'

@@ -29,15 +29,21 @@ class DecommissionConfig(PluginConfig):
         'ip_address_policy': 'delete',
         # Default language of generated documents: 'ru' or 'en'.
         'document_language': 'ru',
+        # At retirement, disable the far-end switch ports of the device's cables and note in their
+        # description which decommission freed them.
+        'disable_peer_ports': False,
     }
 
     def ready(self):
         super().ready()
         from django.conf import settings
 
+        from . import signals  # noqa: F401  (connects the receivers)
+        from .events import register_event_types
         from .plugin_settings import validate_settings
 
         validate_settings(settings.PLUGINS_CONFIG.get(self.name, {}))
+        register_event_types()
 
 
 config = DecommissionConfig

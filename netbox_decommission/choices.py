@@ -177,3 +177,29 @@ class SanitizationMethodChoices(ChoiceSet):
         (METHOD_PURGE, _('Purge'), 'orange'),
         (METHOD_DESTROY, _('Destroy'), 'red'),
     ]
+
+
+class DocumentKindChoices(ChoiceSet):
+    """The three documents of the procedure."""
+    KIND_ORDER = 'order'
+    KIND_APPLICATION = 'application'
+    KIND_ACT = 'act'
+
+    CHOICES = [
+        (KIND_ORDER, pgettext_lazy('document', 'Order')),
+        (KIND_APPLICATION, pgettext_lazy('document', 'Application')),
+        (KIND_ACT, pgettext_lazy('document', 'Act')),
+    ]
+
+
+class SignatureRoleChoices(ChoiceSet):
+    """The capacity in which a person signs a document."""
+    ROLE_HEAD = 'head'
+    ROLE_RESPONSIBLE = 'responsible'
+    ROLE_EXECUTOR = 'executor'
+
+    CHOICES = [
+        (ROLE_HEAD, pgettext_lazy('signature role', 'Head')),
+        (ROLE_RESPONSIBLE, pgettext_lazy('signature role', 'Responsible')),
+        (ROLE_EXECUTOR, pgettext_lazy('signature role', 'Executor')),
+    ]

@@ -39,3 +39,8 @@ def validate_settings(config):
     _require_choice(config, 'retirement_policy', RETIREMENT_POLICIES)
     _require_choice(config, 'ip_address_policy', IP_ADDRESS_POLICIES)
     _require_choice(config, 'document_language', DOCUMENT_LANGUAGES)
+    if not isinstance(config.get('disable_peer_ports'), bool):
+        raise ImproperlyConfigured(
+            f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["disable_peer_ports"] must be True or False, '
+            f'not {config.get("disable_peer_ports")!r}.'
+        )

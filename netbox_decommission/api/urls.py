@@ -1,6 +1,8 @@
+from django.urls import path
+
 from netbox.api.routers import NetBoxRouter
 
-from . import views
+from . import views, workflow_views
 
 app_name = 'netbox_decommission-api'
 
@@ -9,4 +11,21 @@ router.register('storage-locations', views.StorageLocationViewSet)
 router.register('decommissions', views.DecommissionViewSet)
 router.register('removed-components', views.RemovedComponentViewSet)
 
-urlpatterns = router.urls
+workflow_urls = [
+    path(f'decommissions/<int:pk>/{name}/', view.as_view(), name=f'decommission-{name}')
+    for name, view in (
+        ('sign', workflow_views.SignView),
+        ('schedule', workflow_views.ScheduleView),
+        ('backup', workflow_views.BackupView),
+        ('shutdown', workflow_views.ShutdownView),
+        ('disassemble', workflow_views.DisassembleView),
+        ('store', workflow_views.StoreView),
+        ('close', workflow_views.CloseView),
+        ('cancel', workflow_views.CancelView),
+        ('impact', workflow_views.ImpactView),
+        ('documents', workflow_views.DocumentListView),
+        ('stage-log', workflow_views.StageLogView),
+    )
+]
+
+urlpatterns = workflow_urls + router.urls

@@ -1,11 +1,16 @@
 from .decommission import Decommission
+from .document import Document, Signature
 from .number_sequence import NumberSequence
 from .removed_component import RemovedComponent
+from .stage_change import StageChange
 from .storage_location import StorageLocation
 
 __all__ = (
     'Decommission',
+    'Document',
     'NumberSequence',
     'RemovedComponent',
+    'Signature',
+    'StageChange',
     'StorageLocation',
 )

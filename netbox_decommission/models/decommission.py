@@ -205,6 +205,15 @@ class Decommission(PrimaryModel):
         help_text=_('Everything NetBox knew about the device when it was retired'),
     )
 
+    device_status_before = models.CharField(
+        verbose_name=_('device status before'),
+        max_length=50,
+        blank=True,
+        editable=False,
+        help_text=_("The device's status when the order was signed; restored if the decommission is cancelled"),
+    )
+    cancel_reason = models.TextField(verbose_name=_('cancellation reason'), blank=True, editable=False)
+
     objects = DecommissionQuerySet.as_manager()
 
     clone_fields = (
@@ -214,6 +223,9 @@ class Decommission(PrimaryModel):
 
     class Meta:
         ordering = ('-created', '-pk')
+        permissions = (
+            ('sign_decommission', 'Sign decommission documents'),
+        )
         verbose_name = _('decommission')
         verbose_name_plural = _('decommissions')
         constraints = (

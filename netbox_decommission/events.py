@@ -1,0 +1,72 @@
+"""
+The plugin's NetBox event types (usable in Event Rules: webhooks, scripts, notifications) and the people
+told of each stage change.
+"""
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from core.models import ObjectType
+from extras.events import EventContext, process_event_rules
+from extras.models import EventRule, Notification
+from netbox.events import EVENT_TYPE_KIND_INFO, EVENT_TYPE_KIND_WARNING, EventType
+
+STAGE_CHANGED = 'netbox_decommission.stage_changed'
+DEVICE_RETIRED = 'netbox_decommission.device_retired'
+
+
+def register_event_types():
+    EventType(STAGE_CHANGED, _('Decommission stage changed'), kind=EVENT_TYPE_KIND_INFO).register()
+    EventType(DEVICE_RETIRED, _('Device retired by a decommission'), kind=EVENT_TYPE_KIND_WARNING).register()
+
+
+def _payload(decommission, from_status):
+    return {
+        'id': decommission.pk,
+        'number': decommission.number,
+        'from_status': from_status,
+        'status': decommission.status,
+        'device_id': decommission.device_pk,
+        'device_name': decommission.device_name,
+        'device_serial': decommission.device_serial,
+        'url': decommission.get_absolute_url(),
+    }
+
+
+def _recipients(decommission, actor):
+    people = {decommission.requested_by, decommission.head, decommission.responsible, *decommission.executors.all()}
+    return [person for person in people if person is not None and person != actor]
+
+
+def _notify(decommission, event_type, actor):
+    """NetBox notifications (the bell) for everyone named on the record but the person who acted."""
+    object_type = ContentType.objects.get_for_model(decommission)
+    recipients = _recipients(decommission, actor)
+    Notification.objects.filter(
+        object_type=object_type, object_id=decommission.pk, user__in=recipients,
+    ).delete()
+    Notification.objects.bulk_create([
+        Notification(
+            user=user, object_type=object_type, object_id=decommission.pk, event_type=event_type,
+            object_repr=Notification.get_object_repr(decommission),
+        )
+        for user in recipients
+    ])
+
+
+def _run_event_rules(event_type, data, user):
+    object_type = ObjectType.objects.get_by_natural_key('netbox_decommission', 'decommission')
+    rules = EventRule.objects.filter(event_types__contains=[event_type], object_types=object_type, enabled=True)
+    process_event_rules(rules, object_type, EventContext(event_type=event_type, data=data, user=user))
+
+
+def emit_stage_change(decommission, from_status, user):
+    """Tell the people on the record now; run the event rules once the transaction has committed."""
+    from .choices import DecommissionStatusChoices
+
+    event_type = DEVICE_RETIRED if decommission.status == DecommissionStatusChoices.STATUS_RETIRED else STAGE_CHANGED
+    _notify(decommission, event_type, user)
+    data = _payload(decommission, from_status)
+    transaction.on_commit(lambda: _run_event_rules(STAGE_CHANGED, data, user))
+    if event_type == DEVICE_RETIRED:
+        transaction.on_commit(lambda: _run_event_rules(DEVICE_RETIRED, data, user))

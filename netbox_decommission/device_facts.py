@@ -139,7 +139,10 @@ def virtual_machines(device):
 
 def services(device):
     return [
-        {'id': s.pk, 'name': s.name, 'protocol': s.protocol, 'ports': list(s.ports), 'description': s.description}
+        # NetBox 4.7 keeps protocol/port pairs in port_mappings; its legacy protocol and ports are None for a
+        # service on several protocols (e.g. DNS on tcp/53 and udp/53).
+        {'id': s.pk, 'name': s.name, 'protocol': s.protocol, 'ports': list(s.ports or []),
+         'port_mappings': list(s.port_mappings), 'description': s.description}
         for s in Service.objects.filter(
             parent_object_type=ContentType.objects.get_for_model(device), parent_object_id=device.pk
         ).order_by('name')

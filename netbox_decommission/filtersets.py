@@ -101,7 +101,7 @@ class DecommissionFilterSet(PrimaryModelFilterSet, TenancyFilterSet):
             'device_type_name', 'rack_name', 'position', 'primary_ip4', 'primary_ip6', 'organization',
             'planned_start', 'planned_end', 'removed_at', 'backup_target', 'backup_size_gb', 'backup_verified_at',
             'backup_waiver_reason', 'services_stopped', 'users_notified', 'powered_off', 'network_disconnected',
-            'clone_medium', 'description',
+            'clone_medium', 'device_status_before', 'cancel_reason', 'description',
         )
 
     def filter_is_open(self, queryset, name, value):

@@ -10,9 +10,11 @@ from dcim.choices import DeviceStatusChoices
 from dcim.models import Cable, CableTermination, Device, Interface
 from ipam.choices import IPAddressStatusChoices
 from ipam.models import IPAddress
+from virtualization.models import VirtualMachine
 
 from . import device_facts
 from .plugin_settings import get_setting
+from .workflow import WorkflowError
 
 
 def _device_ip_addresses(device):
@@ -39,6 +41,15 @@ def retire_device(sender, decommission, user, **kwargs):
     device = decommission.device
     if device is None:
         return
+    if get_setting('retirement_policy') == 'delete':
+        # NetBox refuses to delete a device that virtual machines are pinned to (ProtectedError).
+        pinned = list(VirtualMachine.objects.filter(device=device).order_by('name').values_list('name', flat=True))
+        if pinned:
+            raise WorkflowError(_(
+                'Cannot retire {device}: virtual machines are pinned to it ({names}), and NetBox cannot delete a '
+                'device that virtual machines are pinned to. Move them to another host or unpin them, then sign '
+                'the act again; the act stays unsigned until then.'
+            ).format(device=device, names=', '.join(pinned)))
     snapshot = device_facts.snapshot(device)
     decommission.device_snapshot = snapshot
 

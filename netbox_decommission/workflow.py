@@ -28,6 +28,11 @@ SIGNING_STAGE = {Kind.KIND_ORDER: Status.STATUS_DRAFT, Kind.KIND_APPLICATION: St
                  Kind.KIND_ACT: Status.STATUS_IN_STORAGE}
 STAGE_AFTER_SIGNING = {Kind.KIND_ORDER: Status.STATUS_ORDERED, Kind.KIND_APPLICATION: Status.STATUS_SCHEDULED,
                        Kind.KIND_ACT: Status.STATUS_RETIRED}
+# The stage each of the other moves is made from (cancelling: CANCELLABLE).
+MOVE_FROM_STAGE = {
+    'schedule': Status.STATUS_ORDERED, 'backup': Status.STATUS_SCHEDULED, 'shutdown': Status.STATUS_BACKED_UP,
+    'disassemble': Status.STATUS_SHUT_DOWN, 'store': Status.STATUS_DISASSEMBLED, 'close': Status.STATUS_RETIRED,
+}
 STAGE_ORDER = [value for value, *_ in Status.CHOICES]
 CANCELLABLE = STAGE_ORDER[:STAGE_ORDER.index(Status.STATUS_RETIRED)]
 
@@ -180,7 +185,7 @@ def _complete(decommission, document, user, comment):
 def schedule(decommission, user, planned_start, planned_end, comment=''):
     """Set the planned window and draft the application; signing it completes the stage."""
     decommission = _prepare(decommission)
-    _require_stage(decommission, [Status.STATUS_ORDERED], _('schedule the removal'))
+    _require_stage(decommission, [MOVE_FROM_STAGE['schedule']], _('schedule the removal'))
     application = Document.objects.filter(decommission=decommission, kind=Kind.KIND_APPLICATION).first()
     if application is not None and application.signatures.exists():
         raise WorkflowError(_(
@@ -208,7 +213,7 @@ def record_backup(decommission, user, method='', target='', size_gb=None, verifi
                   comment=''):
     """Record the backup and its verified restore, or a waiver with its reason."""
     decommission = _prepare(decommission)
-    _require_stage(decommission, [Status.STATUS_SCHEDULED], _('record the backup'))
+    _require_stage(decommission, [MOVE_FROM_STAGE['backup']], _('record the backup'))
     if verified:
         if not method or not target:
             raise WorkflowError(_('A verified backup needs its method and its target (where it is kept).'),
@@ -235,7 +240,7 @@ SHUTDOWN_CHECKLIST = ('services_stopped', 'users_notified', 'powered_off', 'netw
 def shut_down(decommission, user, clone_medium='', comment='', **checklist):
     """Confirm the shutdown checklist; every item must be confirmed."""
     decommission = _prepare(decommission)
-    _require_stage(decommission, [Status.STATUS_BACKED_UP], _('confirm the shutdown'))
+    _require_stage(decommission, [MOVE_FROM_STAGE['shutdown']], _('confirm the shutdown'))
     missing = [item for item in SHUTDOWN_CHECKLIST if not checklist.get(item)]
     if missing:
         labels = ', '.join(str(Decommission._meta.get_field(item).verbose_name) for item in missing)
@@ -261,7 +266,7 @@ def unready_components(decommission):
 def disassemble(decommission, user, comment=''):
     """Close the component removal: every removed component is inspected, packed and stored."""
     decommission = _prepare(decommission)
-    _require_stage(decommission, [Status.STATUS_SHUT_DOWN], _('finish the disassembly'))
+    _require_stage(decommission, [MOVE_FROM_STAGE['disassemble']], _('finish the disassembly'))
     unready = unready_components(decommission)
     if unready:
         raise WorkflowError(_(
@@ -276,7 +281,7 @@ def disassemble(decommission, user, comment=''):
 def store(decommission, user, storage_location, removed_at=None, comment=''):
     """Record where the server was moved (the removal zone) and when; drafts the act."""
     decommission = _prepare(decommission)
-    _require_stage(decommission, [Status.STATUS_DISASSEMBLED], _('move the server to storage'))
+    _require_stage(decommission, [MOVE_FROM_STAGE['store']], _('move the server to storage'))
     if storage_location is None:
         raise WorkflowError(_('Choose the storage location (removal zone) the server was moved to.'),
                             field='storage_location')
@@ -303,7 +308,7 @@ def verification_failures(decommission):
 def close(decommission, user, comment=''):
     """Confirm that the retirement is complete: the verification checks must pass."""
     decommission = _prepare(decommission)
-    _require_stage(decommission, [Status.STATUS_RETIRED], _('close'))
+    _require_stage(decommission, [MOVE_FROM_STAGE['close']], _('close'))
     failures = verification_failures(decommission)
     if failures:
         raise WorkflowError(_('Cannot close {number}: {failures}').format(
@@ -342,8 +347,11 @@ def next_step(decommission):
         kind = {Status.STATUS_DRAFT: Kind.KIND_ORDER, Status.STATUS_ORDERED: Kind.KIND_APPLICATION,
                 Status.STATUS_IN_STORAGE: Kind.KIND_ACT}[status]
         document = documents.get(kind)
-        if document is None:
+        if document is None and status == Status.STATUS_ORDERED:
             return _('Next: schedule the removal (set the planned window), which drafts the application.')
+        if document is None:
+            return _('The {document} has not been drafted; ask an administrator to check this record.').format(
+                document=str(dict(Kind)[kind]).lower())
         missing = missing_signers(decommission, document)
         names = ', '.join(
             f'{dict(Role)[role]} ({user})' if user else str(dict(Role)[role]) + ' ' + _('(not named yet)')

@@ -17,6 +17,7 @@ VALID = {
     'retirement_policy': 'delete',
     'ip_address_policy': 'delete',
     'document_language': 'ru',
+    'disable_peer_ports': False,
 }
 
 
@@ -56,6 +57,7 @@ class ValidateSettingsTestCase(SimpleTestCase):
 
     def test_bad_document_language(self):
         self.assertRejected('document_language', 'de', "'de'", "'ru'", "'en'")
+        self.assertRejected('disable_peer_ports', 'yes', 'True or False', "'yes'")
 
     def test_organization_name_must_be_a_string(self):
         self.assertRejected('organization_name', 42, 'must be a string', 'int')

@@ -1,7 +1,19 @@
 """Small builders for the objects the plugin's tests need."""
-from dcim.models import Location, Rack, Site
+import datetime
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.contrib.contenttypes.models import ContentType
+
+from core.models import ObjectType
+from dcim.models import Cable, CableTermination, Device, Interface, InventoryItem, Location, MACAddress, Rack, Site
+from extras.models import Notification
+from ipam.models import IPAddress
 from netbox_decommission.choices import DecommissionReasonChoices
-from netbox_decommission.models import Decommission
+from netbox_decommission.choices import DecommissionStatusChoices as Status
+from netbox_decommission.models import Decommission, RemovedComponent, Signature
+from users.constants import TOKEN_PREFIX
+from users.models import ObjectPermission, Token, User
 from utilities.testing import create_test_device
 
 
@@ -34,3 +46,164 @@ def create_decommission(device, status=None, **attrs):
         decommission.status = status
     decommission.save()
     return decommission
+
+
+#
+# The workflow's tests: a cabled server, the people a decommission names, and walking the stages.
+#
+
+WINDOW = (
+    datetime.datetime(2026, 12, 5, 22, 0, tzinfo=datetime.UTC),
+    datetime.datetime(2026, 12, 6, 2, 0, tzinfo=datetime.UTC),
+)
+
+
+def create_cabled_server(site, name='srv-01', octet=10, rack=None, position=None, switch=None, **attrs):
+    """
+    A server as NetBox knows it: eth0 (with a MAC) cabled to port Ethernet<octet> of a switch, eth1 spare;
+    primary IPv4 and IPv6 on eth0, a further address on eth1; three inventory items with serials.
+    """
+    switch = switch or create_test_device(f'{name}-tor', site=site)
+    switch_port = Interface.objects.create(device=switch, name=f'Ethernet{octet}', type='10gbase-x-sfpp',
+                                           description='Server uplink')
+    device = create_test_device(name, site=site, serial=f'SN-{name}', rack=rack, position=position,
+                                face='front' if position is not None else '', **attrs)
+    eth0 = Interface.objects.create(device=device, name='eth0', type='10gbase-x-sfpp')
+    eth1 = Interface.objects.create(device=device, name='eth1', type='1000base-t')
+    mac = MACAddress.objects.create(mac_address=f'00:11:22:33:44:{octet:02x}', assigned_object=eth0)
+    eth0.primary_mac_address = mac
+    eth0.save()
+    ip4 = IPAddress.objects.create(address=f'192.0.2.{octet}/24', assigned_object=eth0, dns_name=f'{name}.example.com')
+    ip6 = IPAddress.objects.create(address=f'2001:db8::{octet}/64', assigned_object=eth0)
+    other_ip = IPAddress.objects.create(address=f'198.51.100.{octet}/24', assigned_object=eth1)
+    device.primary_ip4 = ip4
+    device.primary_ip6 = ip6
+    device.save()
+    cable = Cable(a_terminations=[eth0], b_terminations=[switch_port], label=f'{name}-uplink')
+    cable.save()
+    inventory_items = [
+        InventoryItem.objects.create(device=device, name=item_name, serial=f'{serial}-{name}', part_id=part_id)
+        for item_name, serial, part_id in (('Disk 0', 'HDD', 'ST4000NM'), ('DIMM A1', 'MEM', 'M393A4K40'),
+                                           ('CPU 1', 'CPU', 'Xeon-6338'))
+    ]
+    return SimpleNamespace(
+        device=device, switch=switch, switch_port=switch_port, interfaces=[eth0, eth1], mac=mac, ip4=ip4, ip6=ip6,
+        other_ip=other_ip, ips=[ip4, ip6, other_ip], cable=cable, inventory_items=inventory_items,
+    )
+
+
+def create_signers(prefix=''):
+    """The people a decommission names: its head, its responsible person and two executors."""
+    create = User.objects.create_user
+    return SimpleNamespace(
+        head=create(username=f'{prefix}head'),
+        responsible=create(username=f'{prefix}responsible'),
+        executors=[create(username=f'{prefix}executor1'), create(username=f'{prefix}executor2')],
+    )
+
+
+def create_workflow_decommission(device, people, **attrs):
+    """A decommission in draft that names the head, the responsible person and the executors."""
+    decommission = create_decommission(device, head=people.head, responsible=people.responsible, **attrs)
+    decommission.executors.set(people.executors)
+    return decommission
+
+
+def add_ready_components(decommission, storage_location, count=2):
+    """Removed components that are inspected, packed and stored: what the disassembly needs."""
+    return [
+        RemovedComponent.objects.create(
+            decommission=decommission, kind='disk', name=f'Disk {i}', serial=f'RC-{decommission.pk}-{i}',
+            condition='ok', antistatic_packed=True, package_label=f'BOX-{i}', storage_location=storage_location,
+        )
+        for i in range(count)
+    ]
+
+
+def _next_move(decommission, people, storage_location):
+    from netbox_decommission import workflow
+
+    head, responsible, executor = people.head, people.responsible, people.executors[0]
+    status = decommission.status
+    if status == Status.STATUS_DRAFT:
+        workflow.sign(decommission, head, 'order', 'head')
+        workflow.sign(decommission, responsible, 'order', 'responsible')
+    elif status == Status.STATUS_ORDERED:
+        workflow.schedule(decommission, head, *WINDOW)
+        workflow.sign(decommission, head, 'application', 'head')
+    elif status == Status.STATUS_SCHEDULED:
+        workflow.record_backup(decommission, responsible, method='network', target='backup01:/srv/backup',
+                               size_gb=Decimal('250'), verified=True)
+    elif status == Status.STATUS_BACKED_UP:
+        workflow.shut_down(decommission, executor, services_stopped=True, users_notified=True, powered_off=True,
+                           network_disconnected=True)
+    elif status == Status.STATUS_SHUT_DOWN:
+        workflow.disassemble(decommission, executor)
+    elif status == Status.STATUS_DISASSEMBLED:
+        workflow.store(decommission, executor, storage_location)
+    elif status == Status.STATUS_IN_STORAGE:
+        for person in people.executors:
+            workflow.sign(decommission, person, 'act', 'executor')
+        workflow.sign(decommission, head, 'act', 'head')
+    elif status == Status.STATUS_RETIRED:
+        workflow.close(decommission, head)
+    else:
+        raise ValueError(f'No move leads on from {status}')
+
+
+def advance(decommission, to_status, people, storage_location=None):
+    """Walk the decommission through the workflow service, stage by stage, until it reaches `to_status`."""
+    stages = [value for value, *_ in Status.CHOICES]
+    if stages.index(to_status) < stages.index(decommission.status):
+        raise ValueError(f'{decommission.status} is past {to_status}')
+    while decommission.status != to_status:
+        _next_move(decommission, people, storage_location)
+        decommission.refresh_from_db()
+    return decommission
+
+
+def grant(users, actions, model=Decommission, constraints=None, name=None):
+    """An ObjectPermission giving `users` the `actions` on `model`, optionally constrained."""
+    permission = ObjectPermission.objects.create(
+        name=name or f'{model._meta.model_name}: {", ".join(actions)}', actions=list(actions), constraints=constraints,
+    )
+    permission.object_types.add(ObjectType.objects.get_for_model(model))
+    permission.users.add(*users)
+    return permission
+
+
+def token_header(user, **attrs):
+    """The Authorization header of a new v2 API token of `user`, for Django's test client."""
+    token = Token.objects.create(user=user, **attrs)
+    return {'HTTP_AUTHORIZATION': f'Bearer {TOKEN_PREFIX}{token.key}.{token.token}'}
+
+
+def workflow_state(decommission):
+    """
+    Everything a workflow move may change, read afresh from the database: the record (every column, including
+    last_updated), its executors, stage log, documents and signatures, and the device with its cables and
+    addresses. Two equal states mean that nothing changed.
+    """
+    record = Decommission.objects.get(pk=decommission.pk)
+    device_pk = record.device_pk
+    interfaces = Interface.objects.filter(device_id=device_pk)
+    return {
+        'record': {f.attname: getattr(record, f.attname) for f in Decommission._meta.concrete_fields},
+        'executors': sorted(record.executors.values_list('pk', flat=True)),
+        'stage_log': list(record.stage_changes.values_list('from_status', 'to_status', 'user_id', 'comment')),
+        'documents': list(record.documents.values_list('kind', 'signed_at').order_by('kind')),
+        'signatures': list(
+            Signature.objects.filter(document__decommission=record)
+            .values_list('document__kind', 'role', 'user_id').order_by('pk')
+        ),
+        'device': Device.objects.filter(pk=device_pk).values().first(),
+        'cables': sorted(CableTermination.objects.filter(_device_id=device_pk).values_list('cable_id', flat=True)),
+        'ip_addresses': sorted(
+            IPAddress.objects.filter(
+                assigned_object_type=ContentType.objects.get_for_model(Interface),
+                assigned_object_id__in=interfaces.values('pk'),
+            ).values_list('address', 'status')
+        ),
+        'components': list(record.components.values().order_by('pk')),
+        'notifications': Notification.objects.count(),
+    }

@@ -2,6 +2,9 @@ from django.utils.translation import gettext_lazy as _
 
 from netbox.ui import attrs, panels
 
+from ..choices import DecommissionStatusChoices, DocumentKindChoices
+from .moves import progress_steps, workflow_state
+
 
 class StorageLocationPanel(panels.ObjectAttributesPanel):
     name = attrs.TextAttr('name', label=_('Name'))
@@ -105,3 +108,58 @@ class RemovedComponentSanitizationPanel(panels.ObjectAttributesPanel):
     sanitization_tool = attrs.TextAttr('sanitization_tool', label=_('Tool'))
     sanitization_verified_by = attrs.RelatedObjectAttr('sanitization_verified_by', label=_('Verified by'))
     sanitized_on = attrs.TextAttr('sanitized_on', label=_('Date'))
+
+
+#
+# Workflow
+#
+
+class DecommissionProgressPanel(panels.ObjectPanel):
+    """The stages as a progress bar: the done ones marked, the current one highlighted (or where it was cancelled)."""
+    template_name = 'netbox_decommission/panels/progress.html'
+    title = _('Progress')
+
+    def get_context(self, context):
+        ctx = super().get_context(context)
+        return {**ctx, 'steps': progress_steps(ctx['object'])}
+
+
+class DecommissionNextStepPanel(panels.ObjectPanel):
+    """What has to happen next, what the current stage still needs, and the buttons of the moves the user may make."""
+    template_name = 'netbox_decommission/panels/next_step.html'
+    title = _("What's next")
+
+    def get_context(self, context):
+        ctx = super().get_context(context)
+        return {**ctx, 'workflow': workflow_state(ctx['object'], ctx['request'].user)}
+
+
+class DecommissionDocumentsPanel(panels.ObjectPanel):
+    """The order, the application and the act: when drafted and signed, and each signature."""
+    template_name = 'netbox_decommission/panels/documents.html'
+    title = _('Documents')
+
+    def get_context(self, context):
+        ctx = super().get_context(context)
+        documents = {d.kind: d for d in ctx['object'].documents.all()}
+        return {
+            **ctx,
+            'documents': [(kind, label, documents.get(kind)) for kind, label in DocumentKindChoices],
+        }
+
+
+class DecommissionStageLogPanel(panels.ObjectPanel):
+    """Who moved the record to which stage, when, and with what comment."""
+    template_name = 'netbox_decommission/panels/stage_log.html'
+    title = _('Stage log')
+
+    def get_context(self, context):
+        ctx = super().get_context(context)
+        colors = DecommissionStatusChoices.colors
+        return {
+            **ctx,
+            'stage_changes': [
+                (change, colors.get(change.from_status), colors.get(change.to_status))
+                for change in ctx['object'].stage_changes.all()
+            ],
+        }

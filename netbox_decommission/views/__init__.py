@@ -1,4 +1,5 @@
 from .decommission import *
+from .decommission_actions import *
 from .device_decommissions import *
 from .removed_component import *
 from .storage_location import *

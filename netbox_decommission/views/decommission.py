@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from extras.ui.panels import CustomFieldsPanel, TagsPanel
 from netbox.ui import actions, layout
-from netbox.ui.panels import CommentsPanel, ObjectsTablePanel
+from netbox.ui.panels import CommentsPanel, ObjectsTablePanel, PluginContentPanel
 from netbox.views import generic
 from utilities.views import register_model_view
 
@@ -36,35 +36,49 @@ class DecommissionView(generic.ObjectView):
     queryset = Decommission.objects.select_related(
         'device', 'site', 'tenant__group', 'requested_by', 'head', 'responsible', 'responsible_team',
         'storage_location', 'backup_verified_by',
-    ).prefetch_related('executors')
-    layout = layout.SimpleLayout(
-        left_panels=[
-            panels.DeviceDeletedPanel(),
-            panels.DecommissionPanel(),
-            panels.ServerIdentityPanel(title=_('Server')),
-            panels.DecommissionPeoplePanel(title=_('People')),
-            CustomFieldsPanel(),
-            TagsPanel(),
-        ],
-        right_panels=[
-            panels.DecommissionSchedulePanel(title=_('Schedule and storage')),
-            panels.DecommissionBackupPanel(title=_('Backup')),
-            panels.DecommissionShutdownPanel(title=_('Shutdown checklist')),
-            CommentsPanel(),
-        ],
-        bottom_panels=[
-            ObjectsTablePanel(
-                model='netbox_decommission.RemovedComponent',
-                filters={'decommission_id': lambda ctx: ctx['object'].pk},
-                exclude_columns=['decommission', 'server'],
-                actions=[
-                    actions.AddObject(
-                        'netbox_decommission.RemovedComponent',
-                        url_params={'decommission': lambda ctx: ctx['object'].pk},
-                    ),
-                ],
+    ).prefetch_related(
+        'executors', 'documents__signatures__user', 'stage_changes__user', 'components__storage_location',
+    )
+    # SimpleLayout's two columns, with the progress bar above them.
+    layout = layout.Layout(
+        layout.Row(layout.Column(panels.DecommissionProgressPanel())),
+        layout.Row(
+            layout.Column(
+                panels.DeviceDeletedPanel(),
+                panels.DecommissionPanel(),
+                panels.ServerIdentityPanel(title=_('Server')),
+                panels.DecommissionPeoplePanel(title=_('People')),
+                CustomFieldsPanel(),
+                TagsPanel(),
+                PluginContentPanel('left_page'),
             ),
-        ],
+            layout.Column(
+                panels.DecommissionNextStepPanel(),
+                panels.DecommissionDocumentsPanel(),
+                panels.DecommissionSchedulePanel(title=_('Schedule and storage')),
+                panels.DecommissionBackupPanel(title=_('Backup')),
+                panels.DecommissionShutdownPanel(title=_('Shutdown checklist')),
+                CommentsPanel(),
+                PluginContentPanel('right_page'),
+            ),
+        ),
+        layout.Row(
+            layout.Column(
+                ObjectsTablePanel(
+                    model='netbox_decommission.RemovedComponent',
+                    filters={'decommission_id': lambda ctx: ctx['object'].pk},
+                    exclude_columns=['decommission', 'server'],
+                    actions=[
+                        actions.AddObject(
+                            'netbox_decommission.RemovedComponent',
+                            url_params={'decommission': lambda ctx: ctx['object'].pk},
+                        ),
+                    ],
+                ),
+                panels.DecommissionStageLogPanel(),
+                PluginContentPanel('full_width_page'),
+            ),
+        ),
     )
 
 

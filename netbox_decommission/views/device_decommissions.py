@@ -1,3 +1,4 @@
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from dcim.models import Device
@@ -6,6 +7,7 @@ from utilities.views import ViewTab, register_model_view
 
 from .. import filtersets, tables
 from ..models import Decommission
+from ..ui.moves import workflow_state
 
 __all__ = (
     'DeviceDecommissionsView',
@@ -28,10 +30,18 @@ class DeviceDecommissionsView(generic.ObjectChildrenView):
     )
 
     def get_children(self, request, parent):
-        return Decommission.objects.restrict(request.user, 'view').filter(device=parent)
+        # Annotated as on the decommission list, whose table this is: its "Components" column reads the count.
+        return Decommission.objects.restrict(request.user, 'view').filter(device=parent).annotate(
+            component_count=Count('components'),
+        )
 
     def get_extra_context(self, request, instance):
+        open_decommission = (
+            Decommission.objects.restrict(request.user, 'view').filter(device=instance).open()
+            .prefetch_related('documents__signatures', 'components__storage_location').first()
+        )
         return {
-            'open_decommission': Decommission.objects.restrict(request.user, 'view').filter(device=instance).open()
-            .first(),
+            'open_decommission': open_decommission,
+            # The same next step and move buttons as on the decommission's page; the moves come back to this tab.
+            'workflow': workflow_state(open_decommission, request.user, request.path) if open_decommission else None,
         }

@@ -46,6 +46,11 @@ class WorkflowError(Exception):
         self.field = field
 
 
+def _when(moment):
+    """A date and time as people read it in messages and the stage log, in NetBox's time zone."""
+    return timezone.localtime(moment).strftime('%Y-%m-%d %H:%M %Z')
+
+
 def _stage_label(status):
     return str(dict(Status)[status])
 
@@ -57,7 +62,7 @@ def _locked(decommission):
 
 def _require_stage(decommission, allowed, action):
     if decommission.status not in allowed:
-        expected = ', '.join(f'"{_stage_label(s)}"' for s in allowed)
+        expected = ', '.join(_('"{stage}"').format(stage=_stage_label(s)) for s in allowed)
         raise WorkflowError(_(
             'Cannot {action}: decommission {number} is at stage "{stage}", but this needs stage {expected}. '
             '{fix}'
@@ -195,7 +200,7 @@ def schedule(decommission, user, planned_start, planned_end, comment=''):
         raise WorkflowError(_('Set both the planned start and the planned end of the removal.'), field='planned_start')
     if planned_end <= planned_start:
         raise WorkflowError(_('The planned end must be later than the planned start ({start}).').format(
-            start=planned_start), field='planned_end')
+            start=_when(planned_start)), field='planned_end')
     decommission.planned_start = planned_start
     decommission.planned_end = planned_end
     decommission.save()
@@ -203,7 +208,7 @@ def schedule(decommission, user, planned_start, planned_end, comment=''):
     StageChange.objects.create(
         decommission=decommission, from_status=decommission.status, to_status=decommission.status, user=user,
         comment=comment or _('Application drafted with the window {start} – {end}').format(
-            start=planned_start, end=planned_end),
+            start=_when(planned_start), end=_when(planned_end)),
     )
     return decommission
 

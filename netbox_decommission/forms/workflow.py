@@ -5,6 +5,7 @@ allowed, and whether the data satisfies the stage's gate, is decided by workflow
 from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from utilities.forms import add_blank_choice
 from utilities.forms.fields import DynamicModelChoiceField
@@ -144,7 +145,7 @@ class ShutdownForm(WorkflowForm):
 
     fieldsets = (
         FieldSet(*SHUTDOWN_CHECKLIST, name=_('Checklist')),
-        FieldSet('clone_medium', name=_('Clone')),
+        FieldSet('clone_medium', name=pgettext_lazy('backup method', 'Clone')),
         FieldSet('comment'),
     )
 

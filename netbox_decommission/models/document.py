@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from utilities.querysets import RestrictedQuerySet
 
@@ -17,7 +18,7 @@ class Document(models.Model):
         related_name='documents',
         verbose_name=_('decommission'),
     )
-    kind = models.CharField(verbose_name=_('kind'), max_length=30, choices=DocumentKindChoices)
+    kind = models.CharField(verbose_name=pgettext_lazy('category', 'kind'), max_length=30, choices=DocumentKindChoices)
     drafted_at = models.DateTimeField(verbose_name=_('drafted at'), auto_now_add=True)
     signed_at = models.DateTimeField(
         verbose_name=_('signed at'),
@@ -59,7 +60,7 @@ class Signature(models.Model):
         to='users.User',
         on_delete=models.PROTECT,
         related_name='decommission_signatures',
-        verbose_name=_('user'),
+        verbose_name=pgettext_lazy('decommission', 'user'),
     )
     signed_at = models.DateTimeField(verbose_name=_('signed at'), auto_now_add=True)
     comment = models.CharField(verbose_name=_('comment'), max_length=200, blank=True)

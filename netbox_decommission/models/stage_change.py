@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from utilities.querysets import RestrictedQuerySet
 
@@ -15,16 +16,18 @@ class StageChange(models.Model):
         verbose_name=_('decommission'),
     )
     from_status = models.CharField(
-        verbose_name=_('from'), max_length=30, choices=DecommissionStatusChoices, blank=True
+        verbose_name=pgettext_lazy('stage', 'from'), max_length=30, choices=DecommissionStatusChoices, blank=True
     )
-    to_status = models.CharField(verbose_name=_('to'), max_length=30, choices=DecommissionStatusChoices)
+    to_status = models.CharField(
+        verbose_name=pgettext_lazy('stage', 'to'), max_length=30, choices=DecommissionStatusChoices
+    )
     user = models.ForeignKey(
         to='users.User',
         on_delete=models.SET_NULL,
         related_name='decommission_stage_changes',
         blank=True,
         null=True,
-        verbose_name=_('user'),
+        verbose_name=pgettext_lazy('decommission', 'user'),
     )
     time = models.DateTimeField(verbose_name=_('time'), auto_now_add=True)
     comment = models.TextField(verbose_name=_('comment'), blank=True)

@@ -49,7 +49,8 @@ __all__ = (
 class DecommissionMoveView(GetReturnURLMixin, BaseObjectView):
     """
     One workflow move. GET shows its form; POST calls the workflow and redirects, or on a WorkflowError shows the
-    form again with the error, nothing changed. Subclasses name the move and the form and define perform().
+    form again with the error, nothing changed. Subclasses name the move and the form and define
+    perform(decommission, user, cleaned_data), which runs the workflow move and returns the updated decommission.
     """
     queryset = Decommission.objects.select_related('head', 'responsible', 'site', 'storage_location')
     template_name = 'netbox_decommission/decommission_action.html'
@@ -64,10 +65,6 @@ class DecommissionMoveView(GetReturnURLMixin, BaseObjectView):
         # "sign" or "change"; ObjectPermissionRequiredMixin answers 403 without it and restricts the queryset to the
         # objects the user holds it on (404 for the others).
         return get_permission_for_model(Decommission, self.move_info.permission)
-
-    def perform(self, decommission, user, data):
-        """Run the workflow move with the form's cleaned data; return the updated decommission."""
-        raise NotImplementedError
 
     def get_success_message(self, before, decommission, data):
         return _('{number}: moved to stage "{stage}".').format(

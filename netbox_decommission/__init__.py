@@ -27,8 +27,23 @@ class DecommissionConfig(PluginConfig):
         'retirement_policy': 'delete',
         # What retirement does to the device's IP addresses: 'delete' or 'deprecate' (status deprecated).
         'ip_address_policy': 'delete',
-        # Default language of generated documents: 'ru' or 'en'.
+        # Default language of generated documents: 'ru' or 'en'. A request may ask for the other with ?lang=.
         'document_language': 'ru',
+        # Format of document numbers, counted separately per kind and year. Placeholders: {kind} (the kind's
+        # code from document_codes), {year} and {seq} as in number_format. {seq} is required.
+        'document_number_format': '{kind}-{year}-{seq:05d}',
+        # The code each kind of document is numbered with ({kind} in document_number_format).
+        'document_codes': {'order': 'ORD', 'application': 'APP', 'act': 'ACT'},
+        # Path to an image file (PNG, JPEG or SVG) printed in the documents' letterhead; '' for none.
+        'document_logo': '',
+        # PAdES digital signature of frozen documents (needs pyHanko: pip install pyhanko). Paths to the PEM
+        # private key and certificate; both '' (the default) means documents are frozen without a digital
+        # signature. The passphrase decrypts the key ('' if it is not encrypted); signing_ca_chain is an
+        # optional PEM file of intermediate certificates to embed.
+        'signing_key': '',
+        'signing_certificate': '',
+        'signing_key_passphrase': '',
+        'signing_ca_chain': '',
         # At retirement, disable the far-end switch ports of the device's cables and note in their
         # description which decommission freed them.
         'disable_peer_ports': False,

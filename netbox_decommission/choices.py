@@ -192,6 +192,17 @@ class DocumentKindChoices(ChoiceSet):
     ]
 
 
+class DocumentLanguageChoices(ChoiceSet):
+    """The languages documents are rendered in (plugin_settings.DOCUMENT_LANGUAGES)."""
+    LANGUAGE_RU = 'ru'
+    LANGUAGE_EN = 'en'
+
+    CHOICES = [
+        (LANGUAGE_RU, _('Russian')),
+        (LANGUAGE_EN, _('English')),
+    ]
+
+
 class SignatureRoleChoices(ChoiceSet):
     """The capacity in which a person signs a document."""
     ROLE_HEAD = 'head'

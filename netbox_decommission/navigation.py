@@ -33,6 +33,13 @@ menu = PluginMenu(
             _item('decommission', _('Decommissions')),
             _item('removedcomponent', _('Removed components')),
         )),
+        (_('Documents'), (
+            PluginMenuItem(
+                link='plugins:netbox_decommission:decommission_verify_document',
+                link_text=_('Verify a document'),
+                permissions=['netbox_decommission.view_decommission'],
+            ),
+        )),
         (_('Storage'), (
             _item('storagelocation', _('Storage locations')),
         )),

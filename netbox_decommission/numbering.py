@@ -1,19 +1,25 @@
-"""Record numbers: the configurable format (e.g. ``DC-{year}-{seq:05d}``) and gap-free allocation."""
+"""
+Numbers of records and documents: the configurable formats (e.g. ``DC-{year}-{seq:05d}`` and
+``{kind}-{year}-{seq:05d}``) and gap-free allocation.
+"""
 import re
 import string
 
 from django.db import connection
 
-FIELDS = ('year', 'seq')
-
 
 class NumberFormat:
-    """A number format string with the placeholders {year} and {seq}; renders and recognises numbers."""
+    """
+    A number format string with the placeholders {year} and {seq}, and {kind} when ``kinds`` maps kinds to
+    the codes it renders as; renders and recognises numbers.
+    """
 
-    def __init__(self, pattern):
+    def __init__(self, pattern, kinds=None):
         if not isinstance(pattern, str) or not pattern:
             raise ValueError('the number format must be a non-empty string such as "DC-{year}-{seq:05d}".')
         self.pattern = pattern
+        self.kinds = kinds or {}
+        allowed = ('kind', 'year', 'seq') if kinds else ('year', 'seq')
         regex = ''
         fields = []
         try:
@@ -24,12 +30,15 @@ class NumberFormat:
             regex += re.escape(literal)
             if field is None:
                 continue
-            if field not in FIELDS:
+            if field not in allowed:
                 raise ValueError(
-                    f'"{pattern}" uses the unknown placeholder {{{field}}}; use only {{year}} and {{seq}}.'
+                    f'"{pattern}" uses the unknown placeholder {{{field}}}; use only '
+                    + ' and '.join(f'{{{name}}}' for name in allowed) + '.'
                 )
             fields.append(field)
-            if field == 'year':
+            if field == 'kind':
+                regex += '(?P<kind>' + '|'.join(re.escape(code) for code in self.kinds.values()) + ')'
+            elif field == 'year':
                 regex += r'(?P<year>\d{4})'
             else:
                 try:
@@ -41,19 +50,19 @@ class NumberFormat:
                         f'"{pattern}": {{seq:{spec}}} must render the number as digits only, such as {{seq:05d}}.'
                     )
                 regex += rf'(?P<seq>\d{{{width},}})'
-        if fields.count('seq') != 1 or fields.count('year') > 1:
-            raise ValueError(f'"{pattern}" must contain {{seq}} exactly once and {{year}} at most once.')
+        if fields.count('seq') != 1 or fields.count('year') > 1 or fields.count('kind') > 1:
+            raise ValueError(f'"{pattern}" must contain {{seq}} exactly once and {{year}} and {{kind}} at most once.')
         self.regex = re.compile(f'^{regex}$')
 
-    def render(self, year, seq):
-        return self.pattern.format(year=year, seq=seq)
+    def render(self, year, seq, kind=None):
+        return self.pattern.format(year=year, seq=seq, kind=self.kinds.get(kind, ''))
 
     def matches(self, number):
         return bool(self.regex.match(number))
 
     @property
     def example(self):
-        return self.render(2026, 1)
+        return self.render(2026, 1, next(iter(self.kinds), None))
 
 
 def next_sequence_value(scope, year):
@@ -76,10 +85,10 @@ def next_sequence_value(scope, year):
         return cursor.fetchone()[0]
 
 
-def allocate_number(model, field, number_format, scope, year):
-    """Return the next number of ``number_format`` not already used in ``model.field``."""
+def allocate_number(queryset, field, number_format, scope, year, kind=None):
+    """Return the next number of ``number_format`` not already used in ``field`` among ``queryset``."""
     while True:
-        number = number_format.render(year=year, seq=next_sequence_value(scope, year))
+        number = number_format.render(year=year, seq=next_sequence_value(scope, year), kind=kind)
         # Numbers entered by hand (e.g. imported history) may already hold a value; skip past them.
-        if not model.objects.filter(**{field: number}).exists():
+        if not queryset.filter(**{field: number}).exists():
             return number

@@ -1,4 +1,6 @@
 """The plugin's settings (PLUGINS_CONFIG["netbox_decommission"]): access and start-up validation."""
+import os
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -9,6 +11,7 @@ PLUGIN_NAME = 'netbox_decommission'
 RETIREMENT_POLICIES = ('delete', 'offline')
 IP_ADDRESS_POLICIES = ('delete', 'deprecate')
 DOCUMENT_LANGUAGES = ('ru', 'en')
+DOCUMENT_KINDS = ('order', 'application', 'act')
 
 
 def get_setting(name):
@@ -21,6 +24,37 @@ def _require_choice(config, name, allowed):
         raise ImproperlyConfigured(
             f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["{name}"] is {value!r}; '
             f'set it to one of: {", ".join(repr(a) for a in allowed)}.'
+        )
+
+
+def document_number_format(config=None):
+    """The NumberFormat of document numbers, with {kind} rendering the configured codes."""
+    config = config or settings.PLUGINS_CONFIG[PLUGIN_NAME]
+    return NumberFormat(config.get('document_number_format'), kinds=config.get('document_codes'))
+
+
+def _validate_document_codes(codes):
+    setting = f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["document_codes"]'
+    if not isinstance(codes, dict) or set(codes) != set(DOCUMENT_KINDS):
+        raise ImproperlyConfigured(
+            f'{setting} must be a dict with exactly the keys {", ".join(repr(k) for k in DOCUMENT_KINDS)} '
+            f'(the code each document kind is numbered with), not {codes!r}.'
+        )
+    values = list(codes.values())
+    if not all(isinstance(v, str) and v.strip() for v in values) or len(set(values)) != len(values):
+        raise ImproperlyConfigured(f'{setting}: the codes must be distinct, non-empty strings, not {values!r}.')
+
+
+def _validate_readable_file(config, name):
+    path = config.get(name)
+    if not isinstance(path, str):
+        raise ImproperlyConfigured(
+            f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["{name}"] must be a file path (a string), or \'\' for none.'
+        )
+    if path and not os.access(path, os.R_OK):
+        raise ImproperlyConfigured(
+            f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["{name}"] is {path!r}, which is not a readable file; correct the '
+            f'path, or set it to \'\'.'
         )
 
 
@@ -39,8 +73,17 @@ def validate_settings(config):
     _require_choice(config, 'retirement_policy', RETIREMENT_POLICIES)
     _require_choice(config, 'ip_address_policy', IP_ADDRESS_POLICIES)
     _require_choice(config, 'document_language', DOCUMENT_LANGUAGES)
+    _validate_document_codes(config.get('document_codes'))
+    try:
+        document_number_format(config)
+    except ValueError as e:
+        raise ImproperlyConfigured(f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["document_number_format"]: {e}') from e
+    _validate_readable_file(config, 'document_logo')
     if not isinstance(config.get('disable_peer_ports'), bool):
         raise ImproperlyConfigured(
             f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["disable_peer_ports"] must be True or False, '
             f'not {config.get("disable_peer_ports")!r}.'
         )
+    from .documents.pades import check_signing_settings
+
+    check_signing_settings(config)

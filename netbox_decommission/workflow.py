@@ -16,6 +16,7 @@ from dcim.choices import DeviceStatusChoices
 from .choices import DecommissionStatusChoices as Status
 from .choices import DocumentKindChoices as Kind
 from .choices import SignatureRoleChoices as Role
+from .documents.issuing import freeze
 from .events import emit_stage_change
 from .models import Decommission, Document, Signature, StageChange
 
@@ -143,6 +144,8 @@ def sign(decommission, user, document, role, comment=''):
         raise WorkflowError(_('Unknown role "{role}": sign as head, responsible or executor.').format(role=role),
                             field='role')
     doc = Document.objects.filter(decommission=decommission, kind=document).first()
+    if doc is not None:
+        doc.decommission = decommission
     if doc is not None and doc.signatures.filter(role=role, user=user).exists():
         return decommission
     document_label = str(dict(Kind)[document]).lower()
@@ -166,6 +169,7 @@ def sign(decommission, user, document, role, comment=''):
     if not missing_signers(decommission, doc):
         doc.signed_at = timezone.now()
         doc.save()
+        freeze(doc)
         _complete(decommission, doc, user, comment)
     return decommission
 

@@ -21,3 +21,12 @@ def plugin_query_count_baselines():
     query_counts._baseline_path = baseline_path
     yield
     query_counts._baseline_path = original
+
+
+@pytest.fixture(autouse=True, scope='session')
+def media_root(tmp_path_factory):
+    """Frozen documents are stored in NetBox's media storage: a directory of its own per test run."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp('media'))):
+        yield

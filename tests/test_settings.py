@@ -11,14 +11,7 @@ from netbox_decommission import DecommissionConfig
 from netbox_decommission.numbering import NumberFormat
 from netbox_decommission.plugin_settings import get_setting, validate_settings
 
-VALID = {
-    'organization_name': 'Example Data Center LLC',
-    'number_format': 'DC-{year}-{seq:05d}',
-    'retirement_policy': 'delete',
-    'ip_address_policy': 'delete',
-    'document_language': 'ru',
-    'disable_peer_ports': False,
-}
+VALID = {**DecommissionConfig.default_settings, 'organization_name': 'Example Data Center LLC'}
 
 
 def config(**changes):
@@ -87,6 +80,27 @@ class ValidateSettingsTestCase(SimpleTestCase):
     def test_number_format_empty_or_not_a_string(self):
         self.assertRejected('number_format', '', 'non-empty string')
         self.assertRejected('number_format', 5, 'non-empty string')
+
+    def test_document_number_format(self):
+        validate_settings(config(document_number_format='{seq}/{kind}-{year}'))
+        validate_settings(config(document_number_format='{kind}{seq:04d}'))
+        self.assertRejected('document_number_format', '{kind}-{year}', '{seq}')
+        self.assertRejected('document_number_format', '{kind}-{month}-{seq}', '{month}', '{kind}')
+        self.assertRejected('document_number_format', '{kind}{kind}-{seq}', 'at most once')
+
+    def test_document_codes(self):
+        self.assertRejected('document_codes', {'order': 'ORD', 'act': 'ACT'}, "'application'")
+        self.assertRejected('document_codes', ['ORD', 'APP', 'ACT'], 'dict')
+        self.assertRejected('document_codes', {'order': 'X', 'application': 'X', 'act': 'A'}, 'distinct')
+        self.assertRejected('document_codes', {'order': '', 'application': 'B', 'act': 'A'}, 'non-empty')
+
+    def test_document_logo(self):
+        validate_settings(config(document_logo=''))
+        self.assertRejected('document_logo', '/nonexistent/logo.png', "'/nonexistent/logo.png'", 'readable')
+        self.assertRejected('document_logo', 42, 'file path')
+
+    def test_half_configured_signing(self):
+        self.assertRejected('signing_key', '/etc/hostname', 'signing_certificate')
 
 
 class NumberFormatTestCase(SimpleTestCase):

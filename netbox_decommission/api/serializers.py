@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException
 from rest_framework.validators import UniqueValidator
 
 from dcim.api.serializers import (
@@ -26,6 +27,7 @@ from ..choices import (
     SanitizationMethodChoices,
     StorageLocationKindChoices,
 )
+from ..documents.certification import refused_changes
 from ..models import Decommission, RemovedComponent, StorageLocation
 
 __all__ = (
@@ -55,6 +57,12 @@ class StorageLocationSerializer(PrimaryModelSerializer):
             'decommission_count', 'component_count',
         )
         brief_fields = ('id', 'url', 'display', 'name', 'kind', 'description')
+
+
+class CertifiedFactsConflict(APIException):
+    """An edit of facts a signed document certifies: a conflict with the record's state, not bad input."""
+    status_code = status.HTTP_409_CONFLICT
+    default_code = 'certified'
 
 
 class DecommissionSerializer(PrimaryModelSerializer):
@@ -112,6 +120,13 @@ class DecommissionSerializer(PrimaryModelSerializer):
                 'Cancel this decommission and start a new one for the other device.'
             ).format(status=self.instance.get_status_display()))
         return device
+
+    def validate(self, data):
+        if self.instance is not None:
+            refused = refused_changes(self.instance, data)
+            if refused:
+                raise CertifiedFactsConflict(' '.join(str(message) for message in refused.values()))
+        return super().validate(data)
 
     def create(self, validated_data):
         request = self.context.get('request')

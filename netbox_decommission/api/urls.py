@@ -26,6 +26,12 @@ workflow_urls = [
         ('documents', workflow_views.DocumentListView),
         ('stage-log', workflow_views.StageLogView),
     )
+] + [
+    path('decommissions/<int:pk>/documents/<str:kind>.pdf', workflow_views.DocumentPDFView.as_view(),
+         name='decommission-document-pdf'),
+    path('decommissions/<int:pk>/labels.pdf', workflow_views.LabelsPDFView.as_view(), name='decommission-labels-pdf'),
+    path('decommissions/documents/verify/', workflow_views.DocumentVerifyView.as_view(),
+         name='decommission-documents-verify'),
 ]
 
 urlpatterns = workflow_urls + router.urls

@@ -1,12 +1,21 @@
 """Request bodies of the workflow actions and the read-only views of documents and the stage log."""
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from netbox.api.fields import ChoiceField
 from users.api.serializers import UserSerializer
 
-from ..choices import BackupMethodChoices, DecommissionStatusChoices, DocumentKindChoices, SignatureRoleChoices
-from ..models import Document, Signature, StageChange, StorageLocation
+from ..choices import (
+    BackupMethodChoices,
+    DecommissionStatusChoices,
+    DocumentKindChoices,
+    DocumentLanguageChoices,
+    SignatureRoleChoices,
+)
+from ..models import Decommission, Document, DocumentFile, Signature, StageChange, StorageLocation
+from ..plugin_settings import DOCUMENT_LANGUAGES
+from .serializers import DecommissionSerializer
 
 __all__ = (
     'BackupRequestSerializer',
@@ -18,6 +27,8 @@ __all__ = (
     'SignRequestSerializer',
     'StageChangeSerializer',
     'StoreRequestSerializer',
+    'VerificationSerializer',
+    'VerifyRequestSerializer',
 )
 
 
@@ -69,13 +80,64 @@ class SignatureSerializer(serializers.ModelSerializer):
         fields = ('role', 'user', 'signed_at', 'comment')
 
 
+class DocumentFileSerializer(serializers.ModelSerializer):
+    """A frozen copy: its SHA-256 identifies it (POST documents/verify/)."""
+    language = ChoiceField(choices=DocumentLanguageChoices)
+
+    class Meta:
+        model = DocumentFile
+        fields = ('language', 'sha256', 'size', 'digitally_signed', 'created')
+
+
 class DocumentSerializer(serializers.ModelSerializer):
     kind = ChoiceField(choices=DocumentKindChoices)
     signatures = SignatureSerializer(many=True)
+    files = DocumentFileSerializer(many=True, read_only=True)
+    pdf = serializers.SerializerMethodField(help_text=_('The PDF in each language: frozen once signed, else a draft'))
 
     class Meta:
         model = Document
-        fields = ('kind', 'drafted_at', 'signed_at', 'signatures')
+        fields = ('kind', 'number', 'drafted_at', 'signed_at', 'signatures', 'files', 'pdf')
+
+    def get_pdf(self, document) -> dict:
+        request = self.context.get('request')
+        path = reverse('plugins-api:netbox_decommission-api:decommission-document-pdf',
+                       kwargs={'pk': document.decommission_id, 'kind': document.kind})
+        url = request.build_absolute_uri(path) if request else path
+        return {language: f'{url}?lang={language}' for language in DOCUMENT_LANGUAGES}
+
+
+class VerifyRequestSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text=_('The PDF to verify'),
+        error_messages={'required': _('Attach the PDF to verify as the form field "file".')},
+    )
+
+
+class VerifiedDocumentSerializer(serializers.ModelSerializer):
+    kind = ChoiceField(choices=DocumentKindChoices)
+    decommission = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = ('kind', 'number', 'drafted_at', 'signed_at', 'decommission')
+
+    def get_decommission(self, document) -> dict | None:
+        # The number is printed on the PDF anyway; the record itself only for those who may see it.
+        request = self.context['request']
+        visible = Decommission.objects.restrict(request.user, 'view').filter(pk=document.decommission_id).first()
+        if visible is None:
+            return {'number': document.decommission.number}
+        return DecommissionSerializer(visible, nested=True, context=self.context).data
+
+
+class VerificationSerializer(serializers.Serializer):
+    valid = serializers.BooleanField(help_text=_('An unchanged copy of a document this NetBox issued'))
+    sha256 = serializers.CharField(help_text=_('SHA-256 of the uploaded file'))
+    detail = serializers.CharField(source='message')
+    language = serializers.CharField(source='file.language', default=None, allow_null=True)
+    digitally_signed = serializers.BooleanField(source='file.digitally_signed', default=None, allow_null=True)
+    document = VerifiedDocumentSerializer(allow_null=True)
 
 
 class StageChangeSerializer(serializers.ModelSerializer):

@@ -7,13 +7,19 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from netbox.api.authentication import IsAuthenticatedOrLoginNotRequired, TokenWritePermission
 
 from .. import device_facts, workflow
+from ..choices import DocumentKindChoices
+from ..documents import issuing, labels
+from ..documents.rendering import LanguageError, document_language, pdf_response
+from ..documents.verification import verify
 from ..models import Decommission
 from . import workflow_serializers as requests
 from .serializers import DecommissionSerializer
@@ -124,8 +130,74 @@ class DocumentListView(APIView):
 
     def get(self, request, pk):
         decommission = _decommission(request, pk, 'view')
-        documents = decommission.documents.prefetch_related('signatures__user')
+        documents = decommission.documents.prefetch_related('signatures__user', 'files')
         return Response(requests.DocumentSerializer(documents, many=True, context={'request': request}).data)
+
+
+class PDFRenderer(BaseRenderer):
+    """Lets clients ask for the PDF with ``Accept: application/pdf``; errors are still JSON."""
+    media_type = 'application/pdf'
+    format = 'pdf'
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return JSONRenderer().render(data)
+
+
+class PDFView(APIView):
+    """A PDF of a decommission, in the language of ``?lang=`` (ru or en; default from the settings)."""
+    permission_classes = (IsAuthenticatedOrLoginNotRequired,)
+    renderer_classes = (JSONRenderer, PDFRenderer)
+
+    def get(self, request, pk, **kwargs):
+        decommission = _decommission(request, pk, 'view')
+        try:
+            language = document_language(request.query_params.get('lang'))
+        except LanguageError as e:
+            return Response({'lang': [str(e)]}, status=status.HTTP_400_BAD_REQUEST)
+        return self.pdf(request, decommission, language, **kwargs)
+
+
+class DocumentPDFView(PDFView):
+    """The order, the application or the act: the frozen copy once signed, a draft before."""
+
+    def pdf(self, request, decommission, language, kind):
+        if kind not in dict(DocumentKindChoices):
+            return Response({'detail': _('Unknown document "{kind}": use order, application or act.').format(
+                kind=kind)}, status=status.HTTP_404_NOT_FOUND)
+        document = decommission.documents.filter(kind=kind).first()
+        if document is None:
+            return Response({'detail': _('The {document} of {number} has not been drafted yet. {fix}').format(
+                document=str(dict(DocumentKindChoices)[kind]).lower(), number=decommission.number,
+                fix=workflow.next_step(decommission))}, status=status.HTTP_404_NOT_FOUND)
+        document.decommission = decommission
+        return pdf_response(issuing.document_pdf(document, language), issuing.filename(document, language))
+
+
+class LabelsPDFView(PDFView):
+    """The label sheet: the server and every package of removed components, each with a QR code."""
+
+    def pdf(self, request, decommission, language):
+        record_url = request.build_absolute_uri(decommission.get_absolute_url())
+        return pdf_response(labels.render_labels(decommission, record_url, language),
+                            f'{decommission.number}_labels_{language}.pdf')
+
+
+class DocumentVerifyView(APIView):
+    """POST a PDF (multipart field "file"): is it a document this NetBox issued, unchanged?"""
+    permission_classes = (IsAuthenticated,)
+    parser_classes = (MultiPartParser, FormParser)
+
+    def get_serializer(self, *args, **kwargs):
+        # For the OpenAPI schema: the request body.
+        return requests.VerifyRequestSerializer(*args, **kwargs)
+
+    def post(self, request):
+        if not request.user.has_perm('netbox_decommission.view_decommission'):
+            raise PermissionDenied(_('You need the "view" permission on decommissions.'))
+        body = requests.VerifyRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = verify(body.validated_data['file'].read())
+        return Response(requests.VerificationSerializer(result, context={'request': request}).data)
 
 
 class StageLogView(APIView):

@@ -10,6 +10,7 @@ from utilities.forms.rendering import FieldSet
 from utilities.forms.widgets import DatePicker, DateTimePicker
 
 from ..choices import DecommissionStatusChoices
+from ..documents.certification import certified_notice, certifying_documents
 from ..models import Decommission, RemovedComponent, StorageLocation
 
 __all__ = (
@@ -90,6 +91,21 @@ class DecommissionForm(TenancyForm, PrimaryModelForm):
         # device can no longer be swapped.
         if self.instance.pk and self.instance.status != DecommissionStatusChoices.STATUS_DRAFT:
             self.fields['device'].disabled = True
+        # What a signed document certifies leaves the form (the edit page lists it read-only), so that no
+        # submission can change it.
+        self.certified = [
+            (self.fields.pop(field).label, self._display(field), certified_notice(document))
+            for field, document in certifying_documents(self.instance).items() if field in self.fields
+        ]
+
+    def _display(self, field):
+        instance = self.instance
+        if field == 'executors':
+            return ', '.join(str(user) for user in instance.executors.all())
+        if hasattr(instance, f'get_{field}_display'):
+            return getattr(instance, f'get_{field}_display')()
+        value = getattr(instance, field)
+        return '' if value is None else str(value)
 
 
 class RemovedComponentForm(PrimaryModelForm):

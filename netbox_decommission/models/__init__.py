@@ -1,5 +1,5 @@
 from .decommission import Decommission
-from .document import Document, Signature
+from .document import Document, DocumentFile, Signature
 from .number_sequence import NumberSequence
 from .removed_component import RemovedComponent
 from .stage_change import StageChange
@@ -8,6 +8,7 @@ from .storage_location import StorageLocation
 __all__ = (
     'Decommission',
     'Document',
+    'DocumentFile',
     'NumberSequence',
     'RemovedComponent',
     'Signature',

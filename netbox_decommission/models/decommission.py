@@ -289,10 +289,20 @@ class Decommission(PrimaryModel):
                     '"{number}" does not match the configured number format "{format}" (for example '
                     '"{example}"). Correct it, or leave the field empty to assign the next number.'
                 ).format(number=self.number, format=number_format.pattern, example=number_format.example)})
+        if not self._state.adding:
+            self._refuse_certified_changes()
         if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
             raise ValidationError({'planned_end': _(
                 'The planned end is before the planned start; set it later than {start}.'
             ).format(start=self.planned_start)})
+
+    def _refuse_certified_changes(self):
+        from ..documents.certification import CERTIFIED_FIELDS, MANY_TO_MANY, refused_changes
+
+        fields = [f for names in CERTIFIED_FIELDS.values() for f in names if f not in MANY_TO_MANY]
+        refused = refused_changes(self, {f: getattr(self, self._meta.get_field(f).attname) for f in fields})
+        if refused:
+            raise ValidationError(refused)
 
     def _number_changed(self):
         if self._state.adding:
@@ -305,7 +315,7 @@ class Decommission(PrimaryModel):
                 self.freeze_device_identity()
             if not self.number:
                 self.number = allocate_number(
-                    Decommission, 'number', NumberFormat(get_setting('number_format')),
+                    Decommission.objects.all(), 'number', NumberFormat(get_setting('number_format')),
                     scope=NUMBER_SCOPE, year=timezone.now().year,
                 )
             super().save(*args, **kwargs)

@@ -1,10 +1,24 @@
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from utilities.querysets import RestrictedQuerySet
 
-from ..choices import DocumentKindChoices, SignatureRoleChoices
+from ..choices import DocumentKindChoices, DocumentLanguageChoices, SignatureRoleChoices
+from ..numbering import allocate_number
+from ..plugin_settings import document_number_format
+
+__all__ = (
+    'Document',
+    'DocumentFile',
+    'Signature',
+)
+
+
+def number_scope(kind):
+    """Each kind of document is counted separately (per year)."""
+    return f'document-{kind}'
 
 
 class Document(models.Model):
@@ -19,6 +33,13 @@ class Document(models.Model):
         verbose_name=_('decommission'),
     )
     kind = models.CharField(verbose_name=pgettext_lazy('category', 'kind'), max_length=30, choices=DocumentKindChoices)
+    number = models.CharField(
+        verbose_name=_('number'),
+        max_length=50,
+        blank=True,
+        editable=False,
+        help_text=_('Assigned when the document is drafted; unique per kind'),
+    )
     drafted_at = models.DateTimeField(verbose_name=_('drafted at'), auto_now_add=True)
     signed_at = models.DateTimeField(
         verbose_name=_('signed at'),
@@ -37,14 +58,67 @@ class Document(models.Model):
             models.UniqueConstraint(
                 fields=('decommission', 'kind'), name='netbox_decommission_document_unique_decommission_kind'
             ),
+            models.UniqueConstraint(fields=('kind', 'number'), name='netbox_decommission_document_unique_kind_number'),
         )
 
     def __str__(self):
-        return f'{self.get_kind_display()} {self.decommission.number}'
+        return f'{self.get_kind_display()} {self.number}'
 
     @property
     def is_signed(self):
+        """Signed by everyone it requires, and therefore frozen."""
         return self.signed_at is not None
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            if not self.number:
+                self.number = allocate_number(
+                    Document.objects.filter(kind=self.kind), 'number', document_number_format(),
+                    scope=number_scope(self.kind), year=timezone.now().year, kind=self.kind,
+                )
+            super().save(*args, **kwargs)
+
+
+def frozen_file_path(instance, filename):
+    return f'netbox-decommission/documents/{instance.document.kind}/{filename}'
+
+
+class DocumentFile(models.Model):
+    """
+    The stored PDF of a frozen (completely signed) document in one language. Its SHA-256 identifies it: a PDF
+    whose hash matches is a copy this NetBox issued, unchanged.
+    """
+    document = models.ForeignKey(
+        to='netbox_decommission.Document',
+        on_delete=models.CASCADE,
+        related_name='files',
+        verbose_name=_('document'),
+    )
+    language = models.CharField(verbose_name=_('language'), max_length=10, choices=DocumentLanguageChoices)
+    file = models.FileField(verbose_name=_('file'), upload_to=frozen_file_path)
+    sha256 = models.CharField(verbose_name=_('SHA-256'), max_length=64, unique=True)
+    size = models.PositiveIntegerField(verbose_name=_('size (bytes)'))
+    digitally_signed = models.BooleanField(
+        verbose_name=_('digitally signed'),
+        default=False,
+        help_text=_('Carries a PAdES digital signature'),
+    )
+    created = models.DateTimeField(verbose_name=_('created'), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ('document', 'language')
+        verbose_name = _('document file')
+        verbose_name_plural = _('document files')
+        constraints = (
+            models.UniqueConstraint(
+                fields=('document', 'language'), name='netbox_decommission_documentfile_unique_document_language'
+            ),
+        )
+
+    def __str__(self):
+        return f'{self.document} ({self.language})'
 
 
 class Signature(models.Model):

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 
 from netbox.ui import attrs, panels
 
-from ..choices import DecommissionStatusChoices, DocumentKindChoices
+from ..choices import DecommissionStatusChoices, DocumentKindChoices, DocumentLanguageChoices
 from .moves import progress_steps, workflow_state
 
 
@@ -145,6 +145,7 @@ class DecommissionDocumentsPanel(panels.ObjectPanel):
         return {
             **ctx,
             'documents': [(kind, label, documents.get(kind)) for kind, label in DocumentKindChoices],
+            'languages': DocumentLanguageChoices.CHOICES,
         }
 
 

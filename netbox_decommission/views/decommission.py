@@ -37,7 +37,8 @@ class DecommissionView(generic.ObjectView):
         'device', 'site', 'tenant__group', 'requested_by', 'head', 'responsible', 'responsible_team',
         'storage_location', 'backup_verified_by',
     ).prefetch_related(
-        'executors', 'documents__signatures__user', 'stage_changes__user', 'components__storage_location',
+        'executors', 'documents__signatures__user', 'documents__files', 'stage_changes__user',
+        'components__storage_location',
     )
     # SimpleLayout's two columns, with the progress bar above them.
     layout = layout.Layout(
@@ -87,6 +88,7 @@ class DecommissionView(generic.ObjectView):
 class DecommissionEditView(generic.ObjectEditView):
     queryset = Decommission.objects.all()
     form = forms.DecommissionForm
+    template_name = 'netbox_decommission/decommission_edit.html'
 
     def alter_object(self, obj, request, url_args, url_kwargs):
         if not obj.pk:

@@ -1,0 +1,1 @@
+"""The order, the application and the act as PDFs: rendering, numbering, freezing, verification, labels."""

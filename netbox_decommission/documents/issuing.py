@@ -1,0 +1,160 @@
+"""
+The order, the application and the act as PDFs: what each prints (from the record's frozen data only, so they
+render after the device is gone), drafts rendered on request, and the frozen copies stored once a document has
+all its signatures.
+"""
+import hashlib
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from ..choices import DocumentKindChoices as Kind
+from ..choices import SignatureRoleChoices as Role
+from ..models import Document, DocumentFile
+from ..plugin_settings import DOCUMENT_LANGUAGES, get_setting
+from . import pades
+from .rendering import render_pdf
+
+TEMPLATES = {
+    Kind.KIND_ORDER: 'netbox_decommission/documents/order.html',
+    Kind.KIND_APPLICATION: 'netbox_decommission/documents/application.html',
+    Kind.KIND_ACT: 'netbox_decommission/documents/act.html',
+}
+
+# The capacity each signer signs a document in, as the document prints it.
+CAPACITIES = {
+    (Kind.KIND_ORDER, Role.ROLE_HEAD): _('Head of the organization or department'),
+    (Kind.KIND_ORDER, Role.ROLE_RESPONSIBLE): _('Responsible for the removal (co-signs)'),
+    (Kind.KIND_APPLICATION, Role.ROLE_HEAD): _('Head of the organization or department'),
+    (Kind.KIND_ACT, Role.ROLE_EXECUTOR): _('Removed the server'),
+    (Kind.KIND_ACT, Role.ROLE_HEAD): pgettext_lazy('act signer', 'Head of the organization or department (approves)'),
+}
+
+
+def person(user):
+    """A person as documents name them: full name with the NetBox username, or the username alone."""
+    if user is None:
+        return ''
+    full_name = user.get_full_name()
+    return f'{full_name} ({user.username})' if full_name else user.username
+
+
+def moment(value):
+    """A date and time in words of the active language, in NetBox's time zone (which is named)."""
+    if value is None:
+        return ''
+    local = timezone.localtime(value)
+    return f'{formats.date_format(local, "j E Y, H:i")} ({local.strftime("%Z")})'
+
+
+def day(value):
+    return formats.date_format(timezone.localtime(value), 'j E Y') if value else ''
+
+
+def document_date(document):
+    """A document is dated the day it took effect (its last signature); a draft, the day it was drafted."""
+    return document.signed_at or document.drafted_at
+
+
+def signature_blocks(document):
+    """Every required signer with their signature, if given, then any signature given in another capacity."""
+    from ..workflow import required_signers
+
+    decommission = document.decommission
+    given = {(s.role, s.user_id): s for s in document.signatures.all()}
+    blocks = []
+    for role, user in required_signers(decommission, document.kind):
+        signature = given.pop((role, user.pk), None) if user else None
+        blocks.append({
+            'capacity': CAPACITIES.get((document.kind, role), dict(Role)[role]),
+            'name': person(user) or _('(not named yet)'),
+            'signature': signature,
+            'signed_at': moment(signature.signed_at) if signature else '',
+        })
+    for signature in given.values():
+        blocks.append({
+            'capacity': dict(Role)[signature.role], 'name': person(signature.user), 'signature': signature,
+            'signed_at': moment(signature.signed_at),
+        })
+    return blocks
+
+
+def document_context(document):
+    """What the templates print. Values that depend on the language are formatted while it is active."""
+    decommission = document.decommission
+    order = next((d for d in decommission.documents.all() if d.kind == Kind.KIND_ORDER), None)
+    planned = ''
+    if decommission.planned_start and decommission.planned_end:
+        planned = f'{moment(decommission.planned_start)} – {moment(decommission.planned_end)}'
+    logo = get_setting('document_logo')
+    return {
+        'document': document,
+        'decommission': decommission,
+        'document_date': day(document_date(document)),
+        'order_number': order.number if order else '—',
+        'responsible': person(decommission.responsible),
+        'executors': [person(user) for user in decommission.executors.all()],
+        'planned_window': planned,
+        'removed_at': moment(decommission.removed_at),
+        'component_count': decommission.components.count(),
+        'signature_blocks': signature_blocks(document),
+        'signed_at': moment(document.signed_at),
+        'generated_at': moment(timezone.now()),
+        'logo_url': Path(logo).resolve().as_uri() if logo else '',
+    }
+
+
+def render_document(document, language):
+    """The document as a PDF in ``language``, rendered now: a draft, or the basis of a frozen copy."""
+    with translation.override(language):
+        context = document_context(document)
+    return render_pdf(TEMPLATES[document.kind], context, language)
+
+
+def filename(document, language):
+    return f'{document.number}_{language}.pdf'
+
+
+def freeze(document):
+    """
+    Store the completed document in every language, digitally signed when a signing key is configured, with
+    its SHA-256. Runs in the transaction of the last signature: if anything fails, the signature is not given.
+    """
+    for language in DOCUMENT_LANGUAGES:
+        data = render_document(document, language)
+        digitally_signed = pades.signing_configured()
+        if digitally_signed:
+            data = pades.sign_pdf(
+                data,
+                reason=f'{dict(Kind)[document.kind]} {document.number}',
+                location=document.decommission.organization,
+                name=document.decommission.organization,
+            )
+        sha256 = hashlib.sha256(data).hexdigest()
+        frozen = DocumentFile(document=document, language=language, sha256=sha256, size=len(data),
+                              digitally_signed=digitally_signed)
+        frozen.file.save(f'{document.number}_{language}_{sha256[:12]}.pdf', ContentFile(data), save=False)
+        frozen.save()
+
+
+def document_pdf(document, language):
+    """
+    The PDF to hand out: the frozen copy of a signed document, or a draft rendered now. A document signed
+    before documents were frozen is frozen on its first request.
+    """
+    if not document.is_signed:
+        return render_document(document, language)
+    frozen = document.files.filter(language=language).first()
+    if frozen is None:
+        with transaction.atomic():
+            locked = Document.objects.select_for_update().get(pk=document.pk)
+            if not locked.files.exists():
+                freeze(locked)
+        frozen = document.files.get(language=language)
+    with frozen.file.open('rb') as f:
+        return f.read()
+

@@ -54,7 +54,7 @@ $(VENV_STAMP): requirements-dev.txt setup.py
 		"$$python" -m venv $(VENV); \
 	fi
 	$(VENV)/bin/python -m pip install --disable-pip-version-check --quiet -r requirements-dev.txt
-	$(VENV)/bin/python -m pip install --disable-pip-version-check --quiet -e .
+	$(VENV)/bin/python -m pip install --disable-pip-version-check --quiet -e .[pades]
 	@touch $@
 
 # Always runs (a service may have stopped since the last time); takes well under a second when all is up.

@@ -21,7 +21,16 @@ setup(
     zip_safe=False,
     # NetBox itself is deliberately not a dependency: the plugin installs into an existing NetBox
     # and must never pull in a second one. The dev set-up pins NetBox in requirements-dev.txt.
-    install_requires=[],
+    install_requires=[
+        # The documents: PDF rendering, QR codes on labels, reading a PDF handed in for verification.
+        'weasyprint>=62',
+        'segno>=1.6',
+        'pypdf>=5',
+    ],
+    extras_require={
+        # PAdES digital signatures on frozen documents (settings signing_key and signing_certificate).
+        'pades': ['pyHanko>=0.25'],
+    },
     classifiers=[
         'Framework :: Django',
         'Programming Language :: Python :: 3',

@@ -6,12 +6,12 @@ REST and UI downloads; and documents of a record whose device is gone.
 import hashlib
 import io
 import re
+from unittest import mock
 
 from django.conf import settings
 from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from netbox_decommission import workflow
@@ -22,15 +22,9 @@ from netbox_decommission.plugin_settings import get_setting
 from users.models import User
 
 from .test_workflow_moves import WorkflowFixtureMixin
-from .utils import add_ready_components, advance, create_workflow_decommission, grant, token_header
+from .utils import add_ready_components, advance, create_workflow_decommission, grant, pdf_text, token_header
 
 ORGANIZATION = 'ООО «Пример Дата-центр» (Example Data Center LLC)'
-
-
-def pdf_text(data):
-    """The text of every page, whitespace collapsed (PDF text extraction breaks lines where the layout does)."""
-    text = ' '.join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-    return re.sub(r'\s+', ' ', text)
 
 
 def compact(text):
@@ -205,7 +199,8 @@ class DraftAndFreezeTestCase(DocumentFixtureMixin, TestCase):
     def test_a_failing_freeze_leaves_the_signature_ungiven(self):
         decommission = create_workflow_decommission(self.device, self.people)
         workflow.sign(decommission, self.people.head, 'order', 'head')
-        with self.settings(TEMPLATES=[]), self.assertRaises(Exception):
+        with mock.patch('netbox_decommission.documents.issuing.render_pdf', side_effect=OSError('disk full')), \
+                self.assertRaises(OSError):
             workflow.sign(decommission, self.people.responsible, 'order', 'responsible')
         decommission.refresh_from_db()
         self.assertEqual(decommission.status, Status.STATUS_DRAFT)
@@ -311,3 +306,54 @@ class DocumentDownloadTestCase(DocumentFixtureMixin, TestCase):
         response = self.client.get(self.ui_url(decommission, 'act'), follow=True)
         self.assertRedirects(response, decommission.get_absolute_url())
         self.assertContains(response, 'has not been drafted yet')
+
+
+class DigitallySignedDocumentTestCase(DocumentFixtureMixin, TestCase):
+    """With a signing key configured, every frozen copy carries a PAdES signature that pyHanko validates."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        import shutil
+        import tempfile
+        from pathlib import Path
+
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from pyhanko.keys import load_cert_from_pemder
+
+        from .test_pades import _cert_pem, _certificate, _key_pem, _name
+
+        directory = Path(tempfile.mkdtemp(prefix='nbdc-signed-'))
+        cls.addClassCleanup(shutil.rmtree, directory)
+        ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+        ca_cert = _certificate(_name('Example Test CA'), ca_key.public_key(), _name('Example Test CA'), ca_key, ca=True)
+        cert = _certificate(_name('Example Data Center LLC'), key.public_key(), ca_cert.subject, ca_key, ca=False)
+        for name, data in (('ca.pem', _cert_pem(ca_cert)), ('key.pem', _key_pem(key)), ('cert.pem', _cert_pem(cert))):
+            (directory / name).write_bytes(data)
+        cls.trust_roots = [load_cert_from_pemder(str(directory / 'ca.pem'))]
+        cls.signing = override_settings(PLUGINS_CONFIG={**settings.PLUGINS_CONFIG, 'netbox_decommission': {
+            **settings.PLUGINS_CONFIG['netbox_decommission'], 'signing_key': str(directory / 'key.pem'),
+            'signing_certificate': str(directory / 'cert.pem'), 'signing_ca_chain': str(directory / 'ca.pem'),
+        }})
+
+    def test_frozen_copies_are_digitally_signed(self):
+        from pyhanko.pdf_utils.reader import PdfFileReader
+        from pyhanko.sign.validation import validate_pdf_signature
+        from pyhanko_certvalidator import ValidationContext
+
+        decommission = create_workflow_decommission(self.device, self.people)
+        with self.signing:
+            workflow.sign(decommission, self.people.head, 'order', 'head')
+            workflow.sign(decommission, self.people.responsible, 'order', 'responsible')
+        order = self.document(decommission, 'order')
+        for frozen in order.files.all():
+            self.assertTrue(frozen.digitally_signed)
+            data = frozen.file.open('rb').read()
+            (signature,) = PdfFileReader(io.BytesIO(data)).embedded_signatures
+            status = validate_pdf_signature(signature, ValidationContext(trust_roots=self.trust_roots))
+            self.assertTrue(status.bottom_line, status.pretty_print_details())
+            self.assertTrue(status.intact and status.trusted)
+            self.assertIn(order.number, str(signature.sig_object.get('/Reason')))
+            # The signed copy still reads as the document, and verifies as issued.
+            self.assertIn(order.number, pdf_text(data))
+            self.assertEqual(frozen.sha256, hashlib.sha256(data).hexdigest())

@@ -7,15 +7,28 @@ import io
 import pypdf
 import pypdfium2
 import zxingcpp
+from django.template.loader import render_to_string
 from django.test import TestCase
+from django.urls import reverse
+from django.utils import translation
+from rest_framework.test import APIClient
 
 from dcim.models import Manufacturer
 from netbox_decommission.choices import ComponentKindChoices as Kind
 from netbox_decommission.choices import StorageLocationKindChoices
-from netbox_decommission.documents.labels import label_sheet, render_labels
+from netbox_decommission.documents.labels import TEMPLATE, label_sheet, qr_code, render_labels
 from netbox_decommission.models import Decommission, RemovedComponent, StorageLocation
+from users.models import User
 
-from .utils import create_cabled_server, create_decommission, create_devices, create_sites
+from .utils import (
+    create_cabled_server,
+    create_decommission,
+    create_devices,
+    create_sites,
+    grant,
+    pdf_text,
+    token_header,
+)
 
 ORGANIZATION = 'Northwind Data Centres'
 # Rendered at this resolution a QR module is several pixels wide, as from a phone camera held close to a label.
@@ -24,11 +37,6 @@ SCAN_DPI = 200
 
 def record_url(decommission):
     return f'https://netbox.example.com/plugins/decommission/decommissions/{decommission.pk}/'
-
-
-def pdf_text(pdf):
-    """The PDF's text with every run of whitespace as one space: a long value may wrap on its card."""
-    return ' '.join(' '.join(page.extract_text().split()) for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
 
 
 def scan_qr_codes(pdf):
@@ -110,7 +118,10 @@ class LabelSheetTestCase(TestCase):
         self.assertIsNone(packages[2].antistatic_packed, 'a package only partly in anti-static packaging')
 
     def test_pdf_text_in_both_languages(self):
-        headings = {'ru': ('Место хранения', 'Жёсткий диск'), 'en': ('Storage location', 'Hard disk')}
+        headings = {
+            'ru': ('Сервер на временном хранении — ожидает удаления', 'Место хранения', 'Жёсткий диск'),
+            'en': ('Server awaiting removal', 'Storage location', 'Hard disk'),
+        }
         for language, pdf in self.pdfs.items():
             with self.subTest(language=language):
                 self.assertTrue(pdf.startswith(b'%PDF-'))
@@ -123,6 +134,15 @@ class LabelSheetTestCase(TestCase):
                 ]
                 for fragment in expected:
                     self.assertIn(fragment, text)
+
+    def test_page_language_and_title(self):
+        context = {'sheet': label_sheet(self.decommission), 'qr_code': qr_code(self.url), 'record_url': self.url}
+        for language in ('ru', 'en'):
+            with self.subTest(language=language), translation.override(language):
+                html = render_to_string(TEMPLATE, context)
+                self.assertIn(f'<html lang="{language}">', html)
+                self.assertIn('<title>', html)
+                self.assertIn(self.decommission.number, html[html.index('<title>'):html.index('</title>')])
 
     def test_every_label_has_a_qr_code_to_the_record(self):
         for language, pdf in self.pdfs.items():
@@ -200,3 +220,33 @@ class LabelQueryCountTestCase(TestCase):
             decommission = self.decommission_with_components(device, count)
             with self.subTest(components=count), self.assertNumQueries(2):
                 render_labels(decommission, record_url(decommission), 'en')
+
+
+class LabelDownloadTestCase(TestCase):
+    """GET .../decommissions/{id}/labels.pdf (REST) and the "Labels" buttons of the decommission page."""
+
+    @classmethod
+    def setUpTestData(cls):
+        (site,) = create_sites('Site A')
+        cls.decommission = create_decommission(create_devices(1, site)[0])
+        add_component(cls.decommission, 'Disk 0', Kind.KIND_DISK, 'ZC1A2B3C', package_label='BOX-1')
+        cls.user = User.objects.create_user(username='engineer')
+        grant([cls.user], ['view'])
+
+    def test_api(self):
+        url = reverse('plugins-api:netbox_decommission-api:decommission-labels-pdf',
+                      kwargs={'pk': self.decommission.pk})
+        response = APIClient().get(f'{url}?lang=en', **token_header(self.user))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response['Content-Type'], 'application/pdf')
+        self.assertIn('ZC1A2B3C', pdf_text(response.content))
+        record = f'http://testserver{self.decommission.get_absolute_url()}'
+        self.assertEqual(scan_qr_codes(response.content), [record, record])
+        self.assertEqual(APIClient().get(f'{url}?lang=fr', **token_header(self.user)).status_code, 400)
+
+    def test_ui(self):
+        self.client.force_login(self.user)
+        url = reverse('plugins:netbox_decommission:decommission_labels', kwargs={'pk': self.decommission.pk})
+        response = self.client.get(f'{url}?lang=ru')
+        self.assertEqual(response['Content-Type'], 'application/pdf')
+        self.assertIn('Упаковка снятых компонентов', pdf_text(response.content))

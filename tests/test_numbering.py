@@ -7,8 +7,9 @@ from django.db import IntegrityError, close_old_connections, connection, transac
 from django.test import TestCase, TransactionTestCase
 from django.utils import timezone
 
-from netbox_decommission.models import Decommission, NumberSequence
+from netbox_decommission.models import Decommission, Document, NumberSequence
 from netbox_decommission.models.decommission import NUMBER_SCOPE
+from netbox_decommission.models.document import number_scope
 
 from .utils import create_decommission, create_devices, create_sites
 
@@ -64,6 +65,19 @@ class NumberingTestCase(TestCase):
         self.assertFalse(Decommission.objects.filter(device=self.devices[1]).exists())
         self.assertEqual(create_decommission(self.devices[2]).number, f'DC-{year}-00002')
 
+    def test_document_numbers_are_counted_per_kind_and_year(self):
+        with at(2030):
+            first, second = create_decommission(self.devices[0]), create_decommission(self.devices[1])
+        with at(2031):
+            third = create_decommission(self.devices[2])
+        self.assertEqual(
+            [Document.objects.get(decommission=d, kind='order').number for d in (first, second, third)],
+            ['ORD-2030-00001', 'ORD-2030-00002', 'ORD-2031-00001'],
+        )
+        with at(2030):
+            application = Document.objects.create(decommission=first, kind='application')
+        self.assertEqual(application.number, 'APP-2030-00001')
+
     def test_numbers_are_unique_in_the_database(self):
         first = create_decommission(self.devices[0])
         with self.assertRaises(IntegrityError), transaction.atomic():
@@ -118,3 +132,8 @@ class ConcurrentNumberingTestCase(TransactionTestCase):
         self.assertEqual(sorted(numbers), [f'DC-{year}-{seq:05d}' for seq in range(1, total + 1)])
         self.assertEqual(Decommission.objects.count(), total)
         self.assertEqual(NumberSequence.objects.get(scope=NUMBER_SCOPE, year=year).last_value, total)
+        # Each record drafted its order in the same transaction: the orders are numbered without gaps or
+        # duplicates too, in their own sequence.
+        orders = sorted(Document.objects.filter(kind='order').values_list('number', flat=True))
+        self.assertEqual(orders, [f'ORD-{year}-{seq:05d}' for seq in range(1, total + 1)])
+        self.assertEqual(NumberSequence.objects.get(scope=number_scope('order'), year=year).last_value, total)

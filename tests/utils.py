@@ -1,5 +1,7 @@
 """Small builders for the objects the plugin's tests need."""
 import datetime
+import io
+import re
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -207,3 +209,10 @@ def workflow_state(decommission):
         'components': list(record.components.values().order_by('pk')),
         'notifications': Notification.objects.count(),
     }
+
+
+def pdf_text(data):
+    """The text of every page of a PDF, each run of whitespace as one space (text wraps where the layout does)."""
+    from pypdf import PdfReader
+
+    return re.sub(r'\s+', ' ', ' '.join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))

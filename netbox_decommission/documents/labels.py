@@ -71,14 +71,15 @@ class LabelSheet:
 
 def _natural_key(text):
     # So that BOX-2 comes before BOX-10 on the sheet, as on the shelf.
-    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r'(\d+)', text)]
+    # re.split() with a group alternates text and digit runs, so like is always compared with like.
+    return [int(part) if i % 2 else part.casefold() for i, part in enumerate(re.split(r'(\d+)', text))]
 
 
 def label_sheet(decommission):
     """
     The labels of ``decommission``: the server first, then its packages. Components sharing a non-empty package
     label form one package (packages in natural order of their labels); each unlabelled component is a package of
-    its own, after the labelled ones. Costs two queries whatever the number of components.
+    its own, after the labelled ones. At most two queries, whatever the number of components.
     """
     storage_location = None
     if decommission.storage_location_id:

@@ -103,7 +103,7 @@ class DocumentFile(models.Model):
         default=False,
         help_text=_('Carries a PAdES digital signature'),
     )
-    created = models.DateTimeField(verbose_name=_('created'), auto_now_add=True)
+    created = models.DateTimeField(verbose_name=pgettext_lazy('document file', 'created'), auto_now_add=True)
 
     objects = RestrictedQuerySet.as_manager()
 

@@ -5,6 +5,8 @@ regular endpoint shows it; an illegal move answers 409 (400 when a field is wron
 """
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -21,6 +23,7 @@ from ..documents import issuing, labels
 from ..documents.rendering import LanguageError, document_language, pdf_response
 from ..documents.verification import verify
 from ..models import Decommission
+from ..plugin_settings import DOCUMENT_LANGUAGES
 from . import workflow_serializers as requests
 from .serializers import DecommissionSerializer
 
@@ -33,6 +36,8 @@ def _decommission(request, pk, action):
 
 class WorkflowActionView(APIView):
     """One workflow move. Subclasses name the request serializer and the permission, and define move()."""
+    # For NetBox's OpenAPI schema, which names the model an endpoint serves.
+    queryset = Decommission.objects.all()
     permission_classes = (IsAuthenticated, TokenWritePermission)
     request_serializer = requests.CommentRequestSerializer
     permission = 'change'
@@ -56,6 +61,7 @@ class WorkflowActionView(APIView):
 
 
 class SignView(WorkflowActionView):
+    """Sign a document ({"document": "order|application|act", "role": "head|responsible|executor"}) as the caller."""
     request_serializer = requests.SignRequestSerializer
     permission = 'sign'
 
@@ -64,6 +70,7 @@ class SignView(WorkflowActionView):
 
 
 class ScheduleView(WorkflowActionView):
+    """Set the planned removal window and draft the application."""
     request_serializer = requests.ScheduleRequestSerializer
 
     def move(self, decommission, user, data):
@@ -71,6 +78,7 @@ class ScheduleView(WorkflowActionView):
 
 
 class BackupView(WorkflowActionView):
+    """Record the backup and its verified restore, or waive it with a reason."""
     request_serializer = requests.BackupRequestSerializer
 
     def move(self, decommission, user, data):
@@ -78,6 +86,7 @@ class BackupView(WorkflowActionView):
 
 
 class ShutdownView(WorkflowActionView):
+    """Confirm the shutdown checklist: services stopped, users notified, powered off, disconnected."""
     request_serializer = requests.ShutdownRequestSerializer
 
     def move(self, decommission, user, data):
@@ -85,12 +94,14 @@ class ShutdownView(WorkflowActionView):
 
 
 class DisassembleView(WorkflowActionView):
+    """Finish the disassembly: every removed component is inspected, packed and has a storage location."""
 
     def move(self, decommission, user, data):
         return workflow.disassemble(decommission, user, **data)
 
 
 class StoreView(WorkflowActionView):
+    """Record the storage location (removal zone) the server was moved to; drafts the act."""
     request_serializer = requests.StoreRequestSerializer
 
     def move(self, decommission, user, data):
@@ -98,12 +109,14 @@ class StoreView(WorkflowActionView):
 
 
 class CloseView(WorkflowActionView):
+    """Close the retired decommission once the verification checks pass."""
 
     def move(self, decommission, user, data):
         return workflow.close(decommission, user, **data)
 
 
 class CancelView(WorkflowActionView):
+    """Cancel before retirement, with a reason; the device gets its previous status back."""
     request_serializer = requests.CancelRequestSerializer
 
     def move(self, decommission, user, data):
@@ -112,8 +125,10 @@ class CancelView(WorkflowActionView):
 
 class ImpactView(APIView):
     """The impact report: what removing the device touches. After retirement, from the stored snapshot."""
+    queryset = Decommission.objects.all()
     permission_classes = (IsAuthenticatedOrLoginNotRequired,)
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, pk):
         decommission = _decommission(request, pk, 'view')
         if decommission.device is not None:
@@ -126,8 +141,11 @@ class ImpactView(APIView):
 
 
 class DocumentListView(APIView):
+    """The order, the application and the act: numbers, signatures, frozen copies with SHA-256, PDF links."""
+    queryset = Decommission.objects.all()
     permission_classes = (IsAuthenticatedOrLoginNotRequired,)
 
+    @extend_schema(responses=requests.DocumentSerializer(many=True))
     def get(self, request, pk):
         decommission = _decommission(request, pk, 'view')
         documents = decommission.documents.prefetch_related('signatures__user', 'files')
@@ -145,9 +163,14 @@ class PDFRenderer(BaseRenderer):
 
 class PDFView(APIView):
     """A PDF of a decommission, in the language of ``?lang=`` (ru or en; default from the settings)."""
+    queryset = Decommission.objects.all()
     permission_classes = (IsAuthenticatedOrLoginNotRequired,)
     renderer_classes = (JSONRenderer, PDFRenderer)
 
+    @extend_schema(
+        parameters=[OpenApiParameter('lang', str, enum=DOCUMENT_LANGUAGES, description=_('Language of the PDF'))],
+        responses={(200, 'application/pdf'): OpenApiTypes.BINARY},
+    )
     def get(self, request, pk, **kwargs):
         decommission = _decommission(request, pk, 'view')
         try:
@@ -184,13 +207,11 @@ class LabelsPDFView(PDFView):
 
 class DocumentVerifyView(APIView):
     """POST a PDF (multipart field "file"): is it a document this NetBox issued, unchanged?"""
+    queryset = Decommission.objects.all()
     permission_classes = (IsAuthenticated,)
     parser_classes = (MultiPartParser, FormParser)
 
-    def get_serializer(self, *args, **kwargs):
-        # For the OpenAPI schema: the request body.
-        return requests.VerifyRequestSerializer(*args, **kwargs)
-
+    @extend_schema(request=requests.VerifyRequestSerializer, responses=requests.VerificationSerializer)
     def post(self, request):
         if not request.user.has_perm('netbox_decommission.view_decommission'):
             raise PermissionDenied(_('You need the "view" permission on decommissions.'))
@@ -201,8 +222,11 @@ class DocumentVerifyView(APIView):
 
 
 class StageLogView(APIView):
+    """Who moved the decommission to which stage, when, and with what comment."""
+    queryset = Decommission.objects.all()
     permission_classes = (IsAuthenticatedOrLoginNotRequired,)
 
+    @extend_schema(responses=requests.StageChangeSerializer(many=True))
     def get(self, request, pk):
         decommission = _decommission(request, pk, 'view')
         entries = decommission.stage_changes.select_related('user')

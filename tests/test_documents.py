@@ -32,8 +32,7 @@ def compact(text):
     return re.sub(r'\s+', '', text)
 
 
-# What each document prints, per language: (label, value) pairs checked in the extracted text. The values of
-# the record are filled in by DocumentFixtureMixin.expected().
+# The words each document prints, per language, looked for in the extracted text next to the record's values.
 LABELS = {
     'ru': {
         'order': 'РАСПОРЯЖЕНИЕ', 'application': 'ЗАЯВЛЕНИЕ', 'act': 'АКТ', 'number': '№',

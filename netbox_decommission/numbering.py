@@ -10,7 +10,7 @@ from django.db import connection
 
 class NumberFormat:
     """
-    A number format string with the placeholders {year} and {seq}, and {kind} when ``kinds`` maps kinds to
+    A number format string with the fields {year} and {seq}, and {kind} when ``kinds`` maps kinds to
     the codes it renders as; renders and recognises numbers.
     """
 
@@ -32,7 +32,7 @@ class NumberFormat:
                 continue
             if field not in allowed:
                 raise ValueError(
-                    f'"{pattern}" uses the unknown placeholder {{{field}}}; use only '
+                    f'"{pattern}" uses the unknown field {{{field}}}; use only '
                     + ' and '.join(f'{{{name}}}' for name in allowed) + '.'
                 )
             fields.append(field)

@@ -63,7 +63,7 @@ class ValidateSettingsTestCase(SimpleTestCase):
         self.assertRejected('number_format', 'DC-{seq}-{seq}', 'exactly once')
 
     def test_number_format_with_unknown_placeholder(self):
-        self.assertRejected('number_format', 'DC-{year}-{month}-{seq}', 'unknown placeholder {month}')
+        self.assertRejected('number_format', 'DC-{year}-{month}-{seq}', 'unknown field {month}')
 
     def test_number_format_with_bad_spec(self):
         self.assertRejected('number_format', 'DC-{seq:s}', '{seq:s}', 'not an integer format')

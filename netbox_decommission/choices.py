@@ -116,6 +116,13 @@ class ComponentKindChoices(ChoiceSet):
     ]
 
 
+# Kinds that are storage media by nature; any other component can be marked as media by hand.
+MEDIA_KINDS = (ComponentKindChoices.KIND_DISK, ComponentKindChoices.KIND_SSD)
+
+# Final dispositions: a component in one of these has left the plugin's custody.
+FINAL_COMPONENT_STATUSES = ('transferred', 'reused', 'destroyed')
+
+
 class ComponentSourceChoices(ChoiceSet):
     SOURCE_INVENTORY_ITEM = 'inventory_item'
     SOURCE_MODULE = 'module'
@@ -176,6 +183,23 @@ class SanitizationMethodChoices(ChoiceSet):
         (METHOD_CLEAR, pgettext_lazy('NIST SP 800-88', 'Clear'), 'yellow'),
         (METHOD_PURGE, _('Purge'), 'orange'),
         (METHOD_DESTROY, _('Destroy'), 'red'),
+    ]
+
+
+class SanitizationStateChoices(ChoiceSet):
+    """Where a storage medium stands with sanitization (derived from its fields; used by the filters)."""
+    STATE_NOT_MEDIA = 'not_media'
+    STATE_PENDING = 'pending'
+    STATE_DEFERRED = 'deferred'
+    STATE_SANITIZED = 'sanitized'
+    STATE_VERIFIED = 'verified'
+
+    CHOICES = [
+        (STATE_NOT_MEDIA, _('Not a storage medium'), 'gray'),
+        (STATE_PENDING, _('Not sanitized'), 'red'),
+        (STATE_DEFERRED, _('Sealed for later sanitization'), 'orange'),
+        (STATE_SANITIZED, _('Sanitized, not verified'), 'yellow'),
+        (STATE_VERIFIED, _('Sanitized and verified'), 'green'),
     ]
 
 

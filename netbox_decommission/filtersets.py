@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dcim.models import Device, Location, Manufacturer, Rack, Site
+from dcim.models import Device, InventoryItem, Location, Manufacturer, Rack, Site
 from netbox.filtersets import PrimaryModelFilterSet
 from tenancy.filtersets import TenancyFilterSet
 from tenancy.models import ContactGroup
@@ -19,6 +19,7 @@ from .choices import (
     DecommissionReasonChoices,
     DecommissionStatusChoices,
     SanitizationMethodChoices,
+    SanitizationStateChoices,
     StorageLocationKindChoices,
 )
 from .models import Decommission, RemovedComponent, StorageLocation
@@ -129,6 +130,9 @@ class RemovedComponentFilterSet(PrimaryModelFilterSet):
     condition = django_filters.MultipleChoiceFilter(choices=ComponentConditionChoices)
     status = django_filters.MultipleChoiceFilter(choices=ComponentStatusChoices)
     sanitization_method = django_filters.MultipleChoiceFilter(choices=SanitizationMethodChoices)
+    sanitization_state = django_filters.MultipleChoiceFilter(
+        choices=SanitizationStateChoices, method='filter_sanitization_state', label=_('Sanitization state'),
+    )
     decommission_id = _related_filter('decommission', Decommission.objects.all(), _('Decommission (ID)'))
     decommission = _related_filter(
         'decommission', Decommission.objects.all(), _('Decommission (number)'), to_field_name='number'
@@ -143,13 +147,40 @@ class RemovedComponentFilterSet(PrimaryModelFilterSet):
     sanitization_verified_by_id, sanitization_verified_by = _user_filters(
         'sanitization_verified_by', _('Sanitization verified by')
     )
+    sanitized_by_id, sanitized_by = _user_filters('sanitized_by', _('Sanitized by'))
+    reused_as_id = TreeNodeMultipleChoiceFilter(
+        queryset=InventoryItem.objects.all(), field_name='reused_as', lookup_expr='in',
+        label=_('Reused as (inventory item ID)'),
+    )
+    inspected_by_id, inspected_by = _user_filters('inspected_by', _('Inspected by'))
 
     class Meta:
         model = RemovedComponent
         fields = (
             'id', 'name', 'part_id', 'serial', 'asset_tag', 'source_pk', 'source_name', 'condition_notes',
-            'antistatic_packed', 'package_label', 'sanitization_tool', 'sanitized_on', 'description',
+            'inspected_at', 'antistatic_packed', 'package_label', 'seal_number', 'is_media', 'data_backed_up',
+            'backup_location', 'information_system', 'sanitization_technique', 'sanitization_tool',
+            'sanitization_tool_version', 'sanitized_by_title', 'sanitized_on', 'sanitization_verification',
+            'sanitization_verified_by_title', 'sanitization_deferred_reason', 'disposition_date',
+            'disposition_reference', 'vendor_pickup_date', 'vendor_certificate', 'description',
         )
+
+    def filter_sanitization_state(self, queryset, name, value):
+        sanitized = ~Q(sanitization_method='') & Q(sanitized_on__isnull=False)
+        states = {
+            SanitizationStateChoices.STATE_NOT_MEDIA: Q(is_media=False),
+            SanitizationStateChoices.STATE_VERIFIED: Q(is_media=True) & sanitized
+            & Q(sanitization_verified_by__isnull=False),
+            SanitizationStateChoices.STATE_SANITIZED: Q(is_media=True) & sanitized
+            & Q(sanitization_verified_by__isnull=True),
+            SanitizationStateChoices.STATE_DEFERRED: Q(is_media=True) & ~sanitized
+            & ~Q(sanitization_deferred_reason=''),
+            SanitizationStateChoices.STATE_PENDING: Q(is_media=True) & ~sanitized & Q(sanitization_deferred_reason=''),
+        }
+        query = Q()
+        for state in value:
+            query |= states[state]
+        return queryset.filter(query) if value else queryset
 
     def search(self, queryset, name, value):
         if not value.strip():
@@ -160,5 +191,6 @@ class RemovedComponentFilterSet(PrimaryModelFilterSet):
             Q(asset_tag__icontains=value) |
             Q(part_id__icontains=value) |
             Q(package_label__icontains=value) |
+            Q(seal_number__icontains=value) |
             Q(description__icontains=value)
         )

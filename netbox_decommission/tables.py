@@ -94,17 +94,25 @@ class RemovedComponentTable(PrimaryModelTable):
     storage_location = tables.Column(verbose_name=_('Storage location'), linkify=True)
     status = columns.ChoiceFieldColumn(verbose_name=_('Status'))
     sanitization_method = columns.ChoiceFieldColumn(verbose_name=_('Sanitization'))
+    sanitization_state = columns.ChoiceFieldColumn(verbose_name=_('Sanitization state'), orderable=False)
+    is_media = columns.BooleanColumn(verbose_name=_('Storage medium'))
+    inspected_by = tables.Column(verbose_name=_('Inspected by'))
+    sanitized_by = tables.Column(verbose_name=_('Sanitized by'))
     sanitization_verified_by = tables.Column(verbose_name=_('Sanitization verified by'))
+    reused_as = tables.Column(verbose_name=_('Reused as'), linkify=True)
     tags = columns.TagColumn(url_name='plugins:netbox_decommission:removedcomponent_list')
 
     class Meta(PrimaryModelTable.Meta):
         model = RemovedComponent
         fields = (
             'pk', 'id', 'name', 'decommission', 'server', 'kind', 'manufacturer', 'part_id', 'serial', 'asset_tag',
-            'source_kind', 'source_name', 'condition', 'condition_notes', 'antistatic_packed', 'package_label',
-            'storage_location', 'status', 'sanitization_method', 'sanitization_tool', 'sanitization_verified_by',
-            'sanitized_on', 'description', 'owner', 'owner_group', 'comments', 'tags', 'created', 'last_updated',
-            'actions',
+            'source_kind', 'source_name', 'condition', 'condition_notes', 'inspected_by', 'inspected_at',
+            'antistatic_packed', 'package_label', 'seal_number', 'storage_location', 'status', 'is_media',
+            'sanitization_state', 'information_system', 'sanitization_method', 'sanitization_technique',
+            'sanitization_tool', 'sanitization_tool_version', 'sanitized_by', 'sanitized_on',
+            'sanitization_verification', 'sanitization_verified_by', 'sanitization_deferred_reason',
+            'disposition_date', 'disposition_reference', 'reused_as', 'vendor_pickup_date', 'vendor_certificate',
+            'description', 'owner', 'owner_group', 'comments', 'tags', 'created', 'last_updated', 'actions',
         )
         default_columns = (
             'pk', 'name', 'decommission', 'kind', 'manufacturer', 'serial', 'condition', 'antistatic_packed',

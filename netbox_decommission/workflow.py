@@ -271,6 +271,23 @@ def unready_components(decommission):
     ]
 
 
+def unsanitized_media(decommission):
+    """
+    Storage media neither sanitized (method and date) nor sealed for later sanitization (tamper seal and reason):
+    data must not leave the disassembly unaccounted for.
+    """
+    return [
+        c for c in decommission.components.all()
+        if c.is_media and not (c.sanitization_method and c.sanitized_on)
+        and not (c.sanitization_deferred_reason and c.seal_number)
+    ]
+
+
+def media_without_disposition(decommission):
+    """Storage media not yet reused, transferred to a disposal vendor or destroyed."""
+    return [c for c in decommission.components.all() if c.is_media and not c.is_final]
+
+
 @transaction.atomic
 def disassemble(decommission, user, comment=''):
     """Close the component removal: every removed component is inspected, packed and stored."""
@@ -282,6 +299,14 @@ def disassemble(decommission, user, comment=''):
             'Cannot finish the disassembly of {number}: {count} component(s) still need an inspection result, '
             'anti-static packaging and a storage location: {names}. Complete them first.'
         ).format(number=decommission.number, count=len(unready), names=', '.join(str(c) for c in unready[:10])))
+    unsanitized = unsanitized_media(decommission)
+    if unsanitized:
+        raise WorkflowError(_(
+            'Cannot finish the disassembly of {number}: {count} storage medium(s) are neither sanitized nor sealed '
+            'for later sanitization: {names}. Record the sanitization (method and date), or a tamper seal and the '
+            'reason to sanitize later.'
+        ).format(number=decommission.number, count=len(unsanitized),
+                 names=', '.join(str(c) for c in unsanitized[:10])))
     _move(decommission, Status.STATUS_DISASSEMBLED, user, comment)
     return decommission
 
@@ -310,7 +335,15 @@ def store(decommission, user, storage_location, removed_at=None, comment=''):
 def verification_failures(decommission):
     """What still contradicts the retirement: each entry says what is left and what to do."""
     from .retirement import leftovers
-    return leftovers(decommission)
+
+    failures = leftovers(decommission)
+    pending = media_without_disposition(decommission)
+    if pending:
+        failures.append(_(
+            '{count} storage medium(s) have no final disposition: {names}. Record each as reused, transferred to a '
+            'disposal vendor or destroyed.'
+        ).format(count=len(pending), names=', '.join(str(c) for c in pending[:10])))
+    return failures
 
 
 @transaction.atomic

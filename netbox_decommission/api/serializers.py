@@ -5,6 +5,7 @@ from rest_framework.validators import UniqueValidator
 
 from dcim.api.serializers import (
     DeviceSerializer,
+    InventoryItemSerializer,
     LocationSerializer,
     ManufacturerSerializer,
     RackSerializer,
@@ -25,10 +26,12 @@ from ..choices import (
     DecommissionReasonChoices,
     DecommissionStatusChoices,
     SanitizationMethodChoices,
+    SanitizationStateChoices,
     StorageLocationKindChoices,
 )
 from ..documents.certification import refused_changes
 from ..models import Decommission, RemovedComponent, StorageLocation
+from ..serials import duplicate_serial_message, live_duplicates
 
 __all__ = (
     'DecommissionSerializer',
@@ -63,6 +66,12 @@ class CertifiedFactsConflict(APIException):
     """An edit of facts a signed document certifies: a conflict with the record's state, not bad input."""
     status_code = status.HTTP_409_CONFLICT
     default_code = 'certified'
+
+
+class DuplicateSerialConflict(APIException):
+    """A serial already recorded for another live component: confirm with "force" to record it anyway."""
+    status_code = status.HTTP_409_CONFLICT
+    default_code = 'duplicate_serial'
 
 
 class DecommissionSerializer(PrimaryModelSerializer):
@@ -145,14 +154,43 @@ class RemovedComponentSerializer(PrimaryModelSerializer):
     status = ChoiceField(choices=ComponentStatusChoices, required=False)
     sanitization_method = ChoiceField(choices=SanitizationMethodChoices, required=False, allow_blank=True)
     sanitization_verified_by = _nested_user()
+    sanitized_by = _nested_user()
+    inspected_by = _nested_user()
+    reused_as = InventoryItemSerializer(nested=True, read_only=True)
+    sanitization_state = ChoiceField(choices=SanitizationStateChoices, read_only=True)
+    force = serializers.BooleanField(
+        write_only=True, required=False, default=False,
+        help_text=_('Record the component even though its serial is recorded for another live component'),
+    )
+    transfer = serializers.BooleanField(
+        write_only=True, required=False, default=False,
+        help_text=_('Confirm a move to a storage location at another site'),
+    )
 
     class Meta:
         model = RemovedComponent
         fields = (
             'id', 'url', 'display_url', 'display', 'decommission', 'kind', 'name', 'manufacturer', 'part_id',
             'serial', 'asset_tag', 'source_kind', 'source_pk', 'source_name', 'condition', 'condition_notes',
-            'antistatic_packed', 'package_label', 'storage_location', 'status', 'sanitization_method',
-            'sanitization_tool', 'sanitization_verified_by', 'sanitized_on', 'description', 'owner', 'comments',
-            'tags', 'custom_fields', 'created', 'last_updated',
+            'inspected_by', 'inspected_at', 'antistatic_packed', 'package_label', 'seal_number', 'storage_location',
+            'status', 'is_media', 'sanitization_state', 'data_backed_up', 'backup_location', 'information_system',
+            'sanitization_method', 'sanitization_technique', 'sanitization_tool', 'sanitization_tool_version',
+            'sanitized_by', 'sanitized_by_title', 'sanitized_on', 'sanitization_verification',
+            'sanitization_verified_by', 'sanitization_verified_by_title', 'sanitization_deferred_reason',
+            'disposition_date', 'disposition_reference', 'reused_as', 'vendor_pickup_date', 'vendor_certificate',
+            'description', 'owner', 'comments', 'tags', 'custom_fields', 'created', 'last_updated', 'force',
+            'transfer',
         )
         brief_fields = ('id', 'url', 'display', 'name', 'kind', 'serial', 'description')
+
+    def validate(self, data):
+        force, transfer = data.pop('force', False), data.pop('transfer', False)
+        serial = data.get('serial', getattr(self.instance, 'serial', ''))
+        if self.instance is None and not force:
+            others = live_duplicates(serial)
+            if others:
+                raise DuplicateSerialConflict(duplicate_serial_message(serial, others))
+        if self.instance is not None:
+            # Read by custody.refuse_illegal_move in the model's clean(), which validate() runs.
+            self.instance._transfer = transfer
+        return super().validate(data)

@@ -2,7 +2,7 @@ from django.urls import path
 
 from netbox.api.routers import NetBoxRouter
 
-from . import views, workflow_views
+from . import component_views, harvest_views, sanitization_views, views, workflow_views
 
 app_name = 'netbox_decommission-api'
 
@@ -30,8 +30,23 @@ workflow_urls = [
     path('decommissions/<int:pk>/documents/<str:kind>.pdf', workflow_views.DocumentPDFView.as_view(),
          name='decommission-document-pdf'),
     path('decommissions/<int:pk>/labels.pdf', workflow_views.LabelsPDFView.as_view(), name='decommission-labels-pdf'),
+    path('decommissions/<int:pk>/sanitization-certificate.pdf',
+         sanitization_views.DecommissionSanitizationPDFView.as_view(),
+         name='decommission-sanitization-certificate-pdf'),
+    path('removed-components/<int:pk>/sanitization-certificate.pdf',
+         sanitization_views.RemovedComponentSanitizationPDFView.as_view(),
+         name='removedcomponent-sanitization-certificate-pdf'),
+    path('removed-components/<int:pk>/dispose/', component_views.DisposeView.as_view(),
+         name='removedcomponent-dispose'),
+    path('removed-components/<int:pk>/custody/', component_views.ComponentCustodyView.as_view(),
+         name='removedcomponent-custody'),
+    path('decommissions/<int:pk>/custody/', component_views.DecommissionCustodyView.as_view(),
+         name='decommission-custody'),
+    path('storage-locations/<int:pk>/custody/', component_views.StorageLocationCustodyView.as_view(),
+         name='storagelocation-custody'),
     path('decommissions/documents/verify/', workflow_views.DocumentVerifyView.as_view(),
          name='decommission-documents-verify'),
+    path('decommissions/<int:pk>/harvest/', harvest_views.HarvestView.as_view(), name='decommission-harvest'),
 ]
 
 urlpatterns = workflow_urls + router.urls

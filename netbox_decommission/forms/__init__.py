@@ -1,5 +1,6 @@
 from .bulk_edit import *
 from .bulk_import import *
+from .disposition import *
 from .documents import *
 from .filtersets import *
 from .model_forms import *

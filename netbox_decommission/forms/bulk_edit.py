@@ -85,34 +85,57 @@ class RemovedComponentBulkEditForm(PrimaryModelBulkEditForm):
     condition = forms.ChoiceField(
         label=_('Condition'), choices=add_blank_choice(ComponentConditionChoices), required=False,
     )
+    condition_notes = forms.CharField(label=_('Inspection notes'), required=False)
+    inspected_by = DynamicModelChoiceField(label=_('Inspected by'), queryset=User.objects.all(), required=False)
+    inspected_at = forms.DateTimeField(label=_('Inspected at'), required=False, widget=DateTimePicker())
     antistatic_packed = forms.NullBooleanField(
         label=_('Anti-static packaging'), required=False, widget=BulkEditNullBooleanSelect(),
     )
     package_label = forms.CharField(label=_('Package label'), max_length=100, required=False)
+    seal_number = forms.CharField(label=_('Tamper seal'), max_length=50, required=False)
     storage_location = DynamicModelChoiceField(
         label=_('Storage location'), queryset=StorageLocation.objects.all(), required=False,
     )
+    transfer = forms.BooleanField(
+        label=_('Transfer to another site'), required=False,
+        help_text=_('Confirm that the new storage location is at another site'),
+    )
     status = forms.ChoiceField(label=_('Status'), choices=add_blank_choice(ComponentStatusChoices), required=False)
+    is_media = forms.NullBooleanField(label=_('Storage medium'), required=False, widget=BulkEditNullBooleanSelect())
+    information_system = forms.CharField(label=_('Information system'), max_length=200, required=False)
     sanitization_method = forms.ChoiceField(
         label=_('Sanitization method'), choices=add_blank_choice(SanitizationMethodChoices), required=False,
     )
+    sanitization_technique = forms.CharField(label=_('Sanitization technique'), max_length=100, required=False)
     sanitization_tool = forms.CharField(label=_('Sanitization tool'), max_length=100, required=False)
+    sanitization_tool_version = forms.CharField(label=_('Tool version'), max_length=50, required=False)
+    sanitized_by = DynamicModelChoiceField(label=_('Sanitized by'), queryset=User.objects.all(), required=False)
+    sanitized_on = forms.DateField(label=_('Sanitization date'), required=False, widget=DatePicker())
+    sanitization_verification = forms.CharField(label=_('Verification method'), max_length=100, required=False)
     sanitization_verified_by = DynamicModelChoiceField(
         label=_('Sanitization verified by'), queryset=User.objects.all(), required=False,
     )
-    sanitized_on = forms.DateField(label=_('Sanitization date'), required=False, widget=DatePicker())
+    disposition_date = forms.DateField(label=_('Disposition date'), required=False, widget=DatePicker())
+    disposition_reference = forms.CharField(label=_('Disposition document'), max_length=100, required=False)
     comments = CommentField()
 
     fieldsets = (
         FieldSet('kind', 'manufacturer', 'description', name=_('Component')),
-        FieldSet('condition', name=_('Inspection')),
-        FieldSet('antistatic_packed', 'package_label', 'storage_location', 'status', name=_('Packing and storage')),
+        FieldSet('condition', 'condition_notes', 'inspected_by', 'inspected_at', name=_('Inspection')),
         FieldSet(
-            'sanitization_method', 'sanitization_tool', 'sanitization_verified_by', 'sanitized_on',
-            name=_('Media sanitization'),
+            'antistatic_packed', 'package_label', 'seal_number', 'storage_location', 'transfer', 'status',
+            name=_('Packing and storage'),
         ),
+        FieldSet(
+            'is_media', 'information_system', 'sanitization_method', 'sanitization_technique', 'sanitization_tool',
+            'sanitization_tool_version', 'sanitized_by', 'sanitized_on', 'sanitization_verification',
+            'sanitization_verified_by', name=_('Media sanitization'),
+        ),
+        FieldSet('disposition_date', 'disposition_reference', name=_('Disposition')),
     )
     nullable_fields = (
-        'manufacturer', 'package_label', 'storage_location', 'sanitization_method', 'sanitization_tool',
-        'sanitization_verified_by', 'sanitized_on', 'description', 'comments',
+        'manufacturer', 'condition_notes', 'inspected_by', 'inspected_at', 'package_label', 'seal_number',
+        'storage_location', 'information_system', 'sanitization_method', 'sanitization_technique',
+        'sanitization_tool', 'sanitization_tool_version', 'sanitized_by', 'sanitized_on', 'sanitization_verification',
+        'sanitization_verified_by', 'disposition_date', 'disposition_reference', 'description', 'comments',
     )

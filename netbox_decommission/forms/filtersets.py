@@ -16,6 +16,7 @@ from ..choices import (
     DecommissionReasonChoices,
     DecommissionStatusChoices,
     SanitizationMethodChoices,
+    SanitizationStateChoices,
     StorageLocationKindChoices,
 )
 from ..models import Decommission, RemovedComponent, StorageLocation
@@ -85,8 +86,8 @@ class RemovedComponentFilterForm(PrimaryModelFilterSetForm):
     fieldsets = (
         FieldSet('q', 'filter_id', 'tag'),
         FieldSet('decommission_id', 'kind', 'manufacturer_id', 'serial', name=_('Component')),
-        FieldSet('condition', 'status', 'antistatic_packed', 'storage_location_id', name=_('Handling')),
-        FieldSet('sanitization_method', name=_('Media sanitization')),
+        FieldSet('condition', 'status', 'antistatic_packed', 'seal_number', 'storage_location_id', name=_('Handling')),
+        FieldSet('is_media', 'sanitization_state', 'sanitization_method', name=_('Media sanitization')),
         FieldSet('owner_group_id', 'owner_id', name=_('Ownership')),
     )
     decommission_id = DynamicModelMultipleChoiceField(
@@ -102,6 +103,11 @@ class RemovedComponentFilterForm(PrimaryModelFilterSetForm):
     antistatic_packed = _boolean_filter(_('Anti-static packaging'))
     storage_location_id = DynamicModelMultipleChoiceField(
         label=_('Storage location'), queryset=StorageLocation.objects.all(), required=False,
+    )
+    seal_number = forms.CharField(label=_('Tamper seal'), required=False)
+    is_media = _boolean_filter(_('Storage medium'))
+    sanitization_state = forms.MultipleChoiceField(
+        label=_('Sanitization state'), choices=SanitizationStateChoices, required=False,
     )
     sanitization_method = forms.MultipleChoiceField(
         label=_('Sanitization method'), choices=SanitizationMethodChoices, required=False,

@@ -1,3 +1,4 @@
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dcim.models import Device, Location, Manufacturer, Rack, Site
@@ -12,6 +13,7 @@ from utilities.forms.widgets import DatePicker, DateTimePicker
 from ..choices import DecommissionStatusChoices
 from ..documents.certification import certified_notice, certifying_documents
 from ..models import Decommission, RemovedComponent, StorageLocation
+from ..serials import duplicate_serial_message, live_duplicates
 
 __all__ = (
     'DecommissionForm',
@@ -111,21 +113,41 @@ class DecommissionForm(TenancyForm, PrimaryModelForm):
 class RemovedComponentForm(PrimaryModelForm):
     decommission = DynamicModelChoiceField(label=_('Decommission'), queryset=Decommission.objects.all())
     manufacturer = DynamicModelChoiceField(label=_('Manufacturer'), queryset=Manufacturer.objects.all(), required=False)
+    inspected_by = DynamicModelChoiceField(label=_('Inspected by'), queryset=User.objects.all(), required=False)
     storage_location = DynamicModelChoiceField(
         label=_('Storage location'), queryset=StorageLocation.objects.all(), required=False,
     )
+    transfer = forms.BooleanField(
+        label=_('Transfer to another site'), required=False,
+        help_text=_('Confirm that the new storage location is at another site'),
+    )
+    sanitized_by = DynamicModelChoiceField(label=_('Sanitized by'), queryset=User.objects.all(), required=False)
     sanitization_verified_by = DynamicModelChoiceField(
         label=_('Sanitization verified by'), queryset=User.objects.all(), required=False,
+    )
+    force = forms.BooleanField(
+        label=_('Record anyway'), required=False,
+        help_text=_('The serial number is recorded for another component still in custody, and this is another part'),
     )
 
     fieldsets = (
         FieldSet('decommission', 'kind', 'name', 'description', 'tags', name=_('Component')),
-        FieldSet('manufacturer', 'part_id', 'serial', 'asset_tag', name=_('Identity')),
-        FieldSet('condition', 'condition_notes', name=_('Inspection')),
-        FieldSet('antistatic_packed', 'package_label', 'storage_location', 'status', name=_('Packing and storage')),
+        FieldSet('manufacturer', 'part_id', 'serial', 'asset_tag', 'force', name=_('Identity')),
+        FieldSet('condition', 'condition_notes', 'inspected_by', 'inspected_at', name=_('Inspection')),
         FieldSet(
-            'sanitization_method', 'sanitization_tool', 'sanitization_verified_by', 'sanitized_on',
+            'antistatic_packed', 'package_label', 'seal_number', 'storage_location', 'transfer', 'status',
+            name=_('Packing and storage'),
+        ),
+        FieldSet(
+            'is_media', 'information_system', 'data_backed_up', 'backup_location', 'sanitization_method',
+            'sanitization_technique', 'sanitization_tool', 'sanitization_tool_version', 'sanitized_by',
+            'sanitized_by_title', 'sanitized_on', 'sanitization_verification', 'sanitization_verified_by',
+            'sanitization_verified_by_title', 'sanitization_deferred_reason',
             name=_('Media sanitization'),
+        ),
+        FieldSet(
+            'disposition_date', 'disposition_reference', 'vendor_pickup_date', 'vendor_certificate',
+            name=_('Disposition'),
         ),
     )
 
@@ -133,11 +155,30 @@ class RemovedComponentForm(PrimaryModelForm):
         model = RemovedComponent
         fields = (
             'decommission', 'kind', 'name', 'manufacturer', 'part_id', 'serial', 'asset_tag', 'condition',
-            'condition_notes', 'antistatic_packed', 'package_label', 'storage_location', 'status',
-            'sanitization_method', 'sanitization_tool', 'sanitization_verified_by', 'sanitized_on', 'description',
+            'condition_notes', 'inspected_by', 'inspected_at', 'antistatic_packed', 'package_label', 'seal_number',
+            'storage_location', 'status', 'is_media', 'information_system', 'data_backed_up', 'backup_location',
+            'sanitization_method', 'sanitization_technique', 'sanitization_tool', 'sanitization_tool_version',
+            'sanitized_by', 'sanitized_by_title', 'sanitized_on', 'sanitization_verification',
+            'sanitization_verified_by', 'sanitization_verified_by_title', 'sanitization_deferred_reason',
+            'disposition_date', 'disposition_reference', 'vendor_pickup_date', 'vendor_certificate', 'description',
             'owner', 'comments', 'tags',
         )
         widgets = {
+            'inspected_at': DateTimePicker(),
             'sanitized_on': DatePicker(),
+            'disposition_date': DatePicker(),
+            'vendor_pickup_date': DatePicker(),
         }
         labels = {'antistatic_packed': _('Anti-static packaging')}
+
+    def clean(self):
+        super().clean()
+        serial = self.cleaned_data.get('serial')
+        serial_changed = self.instance.pk is None or 'serial' in self.changed_data
+        if serial_changed and not self.cleaned_data.get('force'):
+            others = live_duplicates(serial, exclude_pk=self.instance.pk)
+            if others:
+                self.add_error('serial', duplicate_serial_message(serial, others))
+        # Read by custody.refuse_illegal_move in the model's clean(), which runs after this.
+        self.instance._transfer = self.cleaned_data.get('transfer', False)
+        return self.cleaned_data

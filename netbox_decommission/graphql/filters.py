@@ -3,7 +3,7 @@ from typing import Annotated
 import strawberry
 import strawberry_django
 from strawberry.scalars import ID
-from strawberry_django import BaseFilterLookup, ComparisonFilterLookup, StrFilterLookup
+from strawberry_django import BaseFilterLookup, ComparisonFilterLookup, FilterLookup, StrFilterLookup
 
 from netbox.graphql.filters import PrimaryModelFilter, register_filter
 from tenancy.graphql.filter_mixins import TenancyFilterMixin
@@ -59,6 +59,8 @@ class DecommissionFilter(TenancyFilterMixin, PrimaryModelFilter):
         strawberry_django.filter_field()
     )
     storage_location_id: ID | None = strawberry_django.filter_field()
+    seal_number: StrFilterLookup | None = strawberry_django.filter_field()
+    is_media: FilterLookup[bool] | None = strawberry_django.filter_field()
 
 
 @register_filter(models.RemovedComponent, lookups=True)
@@ -82,3 +84,5 @@ class RemovedComponentFilter(PrimaryModelFilter):
         strawberry_django.filter_field()
     )
     storage_location_id: ID | None = strawberry_django.filter_field()
+    seal_number: StrFilterLookup | None = strawberry_django.filter_field()
+    is_media: FilterLookup[bool] | None = strawberry_django.filter_field()

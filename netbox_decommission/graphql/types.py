@@ -45,3 +45,6 @@ class RemovedComponentType(PrimaryObjectType):
     manufacturer: Annotated['ManufacturerType', strawberry.lazy('dcim.graphql.types')] | None
     storage_location: Annotated['StorageLocationType', strawberry.lazy('netbox_decommission.graphql.types')] | None
     sanitization_verified_by: Annotated['UserType', strawberry.lazy('users.graphql.types')] | None
+    sanitized_by: Annotated['UserType', strawberry.lazy('users.graphql.types')] | None
+    inspected_by: Annotated['UserType', strawberry.lazy('users.graphql.types')] | None
+    reused_as: Annotated['InventoryItemType', strawberry.lazy('dcim.graphql.types')] | None

@@ -1,3 +1,4 @@
+from .custody_event import CustodyEvent
 from .decommission import Decommission
 from .document import Document, DocumentFile, Signature
 from .number_sequence import NumberSequence
@@ -6,6 +7,7 @@ from .stage_change import StageChange
 from .storage_location import StorageLocation
 
 __all__ = (
+    'CustodyEvent',
     'Decommission',
     'Document',
     'DocumentFile',

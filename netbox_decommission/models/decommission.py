@@ -310,7 +310,10 @@ class Decommission(PrimaryModel):
         return not Decommission.objects.filter(pk=self.pk, number=self.number).exists()
 
     def save(self, *args, **kwargs):
+        from ..custody import record_move, stored_location
+
         with transaction.atomic():
+            previous = stored_location(self)
             if self.device_id and self.device_id != self.device_pk:
                 self.freeze_device_identity()
             if not self.number:
@@ -319,3 +322,4 @@ class Decommission(PrimaryModel):
                     scope=NUMBER_SCOPE, year=timezone.now().year,
                 )
             super().save(*args, **kwargs)
+            record_move(self, previous)

@@ -1,16 +1,18 @@
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from netbox.models import PrimaryModel
 
 from ..choices import (
+    FINAL_COMPONENT_STATUSES,
+    MEDIA_KINDS,
     ComponentConditionChoices,
     ComponentKindChoices,
     ComponentSourceChoices,
     ComponentStatusChoices,
     SanitizationMethodChoices,
+    SanitizationStateChoices,
 )
 
 
@@ -55,8 +57,20 @@ class RemovedComponent(PrimaryModel):
         default=ComponentConditionChoices.CONDITION_UNKNOWN,
     )
     condition_notes = models.TextField(verbose_name=_('inspection notes'), blank=True)
+    inspected_by = models.ForeignKey(
+        to='users.User',
+        on_delete=models.SET_NULL,
+        related_name='inspected_components',
+        blank=True,
+        null=True,
+        verbose_name=_('inspected by'),
+    )
+    inspected_at = models.DateTimeField(verbose_name=_('inspected at'), blank=True, null=True)
     antistatic_packed = models.BooleanField(verbose_name=_('in anti-static packaging'), default=False)
     package_label = models.CharField(verbose_name=_('package label'), max_length=100, blank=True)
+    seal_number = models.CharField(
+        verbose_name=_('tamper seal'), max_length=50, blank=True, help_text=_('Number of the tamper-evident seal')
+    )
     storage_location = models.ForeignKey(
         to='netbox_decommission.StorageLocation',
         on_delete=models.PROTECT,
@@ -73,10 +87,49 @@ class RemovedComponent(PrimaryModel):
     )
 
     # Media sanitization (NIST SP 800-88)
+    is_media = models.BooleanField(
+        verbose_name=_('storage medium'),
+        default=False,
+        help_text=_('Holds data and must be sanitized (always true for disks and SSDs)'),
+    )
+    data_backed_up = models.BooleanField(verbose_name=_('data backed up'), blank=True, null=True)
+    backup_location = models.CharField(
+        verbose_name=_('backup location'), max_length=200, blank=True, help_text=_('Where the data was backed up')
+    )
+    information_system = models.CharField(
+        verbose_name=_('information system'),
+        max_length=200,
+        blank=True,
+        help_text=_('The information system whose data the medium held (printed on the act of destruction)'),
+    )
     sanitization_method = models.CharField(
         verbose_name=_('sanitization method'), max_length=30, choices=SanitizationMethodChoices, blank=True
     )
+    sanitization_technique = models.CharField(
+        verbose_name=_('sanitization technique'),
+        max_length=100,
+        blank=True,
+        help_text=_('e.g. overwrite, ATA Secure Erase, cryptographic erase, degauss, shred'),
+    )
     sanitization_tool = models.CharField(verbose_name=_('sanitization tool'), max_length=100, blank=True)
+    sanitization_tool_version = models.CharField(verbose_name=_('tool version'), max_length=50, blank=True)
+    sanitized_by = models.ForeignKey(
+        to='users.User',
+        on_delete=models.SET_NULL,
+        related_name='performed_sanitizations',
+        blank=True,
+        null=True,
+        verbose_name=_('sanitized by'),
+    )
+    sanitized_by_title = models.CharField(verbose_name=_('position of the person who sanitized'), max_length=100,
+                                          blank=True)
+    sanitized_on = models.DateField(verbose_name=_('sanitization date'), blank=True, null=True)
+    sanitization_verification = models.CharField(
+        verbose_name=_('verification method'),
+        max_length=100,
+        blank=True,
+        help_text=_('How the result was verified, e.g. full read-back, sampling'),
+    )
     sanitization_verified_by = models.ForeignKey(
         to='users.User',
         on_delete=models.SET_NULL,
@@ -85,7 +138,39 @@ class RemovedComponent(PrimaryModel):
         null=True,
         verbose_name=_('sanitization verified by'),
     )
-    sanitized_on = models.DateField(verbose_name=_('sanitization date'), blank=True, null=True)
+    sanitization_verified_by_title = models.CharField(
+        verbose_name=_('position of the verifier'), max_length=100, blank=True
+    )
+    sanitization_deferred_reason = models.TextField(
+        verbose_name=_('reason to sanitize later'),
+        blank=True,
+        help_text=_('The medium is sealed (tamper seal) and sanitized later, e.g. by the disposal vendor'),
+    )
+
+    # Final disposition
+    disposition_date = models.DateField(verbose_name=_('disposition date'), blank=True, null=True)
+    disposition_reference = models.CharField(
+        verbose_name=_('disposition document'),
+        max_length=100,
+        blank=True,
+        help_text=_('Reference of the document recording the reuse, transfer or destruction'),
+    )
+    reused_as = models.ForeignKey(
+        to='dcim.InventoryItem',
+        on_delete=models.SET_NULL,
+        related_name='+',
+        blank=True,
+        null=True,
+        verbose_name=_('reused as'),
+        help_text=_('The inventory item the part became when it was returned into NetBox'),
+    )
+    vendor_pickup_date = models.DateField(verbose_name=_('vendor pickup date'), blank=True, null=True)
+    vendor_certificate = models.CharField(
+        verbose_name=_('vendor certificate'),
+        max_length=100,
+        blank=True,
+        help_text=_("Reference of the disposal vendor's certificate of recycling or destruction"),
+    )
 
     clone_fields = (
         'decommission', 'kind', 'manufacturer', 'part_id', 'condition', 'antistatic_packed', 'storage_location',
@@ -109,15 +194,40 @@ class RemovedComponent(PrimaryModel):
     def get_sanitization_method_color(self):
         return SanitizationMethodChoices.colors.get(self.sanitization_method)
 
+    @property
+    def sanitization_state(self):
+        if not self.is_media:
+            return SanitizationStateChoices.STATE_NOT_MEDIA
+        if self.sanitization_method and self.sanitized_on:
+            if self.sanitization_verified_by_id:
+                return SanitizationStateChoices.STATE_VERIFIED
+            return SanitizationStateChoices.STATE_SANITIZED
+        if self.sanitization_deferred_reason:
+            return SanitizationStateChoices.STATE_DEFERRED
+        return SanitizationStateChoices.STATE_PENDING
+
+    def get_sanitization_state_display(self):
+        return dict(SanitizationStateChoices)[self.sanitization_state]
+
+    def get_sanitization_state_color(self):
+        return SanitizationStateChoices.colors.get(self.sanitization_state)
+
+    @property
+    def is_final(self):
+        return self.status in FINAL_COMPONENT_STATUSES
+
+    def save(self, *args, **kwargs):
+        from ..custody import record_move, stored_location
+
+        if self.kind in MEDIA_KINDS:
+            self.is_media = True
+        with transaction.atomic():
+            previous = stored_location(self)
+            super().save(*args, **kwargs)
+            record_move(self, previous, component=self)
+
     def clean(self):
         super().clean()
-        if self.storage_location_id and self.decommission_id:
-            site = self.decommission.site
-            if site and self.storage_location.site_id != site.pk:
-                raise ValidationError({'storage_location': _(
-                    'Storage location "{location}" is at site "{other}", but decommission {decommission} is at site '
-                    '"{site}". Choose a storage location at "{site}".'
-                ).format(
-                    location=self.storage_location, other=self.storage_location.site,
-                    decommission=self.decommission.number, site=site,
-                )})
+        from ..custody import refuse_illegal_move
+
+        refuse_illegal_move(self)

@@ -20,6 +20,7 @@ from ..workflow import (
     next_step,
     required_signers,
     unready_components,
+    unsanitized_media,
     verification_failures,
 )
 
@@ -137,7 +138,7 @@ def _checklist(decommission, documents):
         items += _signature_items(decommission, documents[SIGNED_AT_STAGE[status]])
     elif status == Status.STATUS_SHUT_DOWN:
         components = list(decommission.components.all())
-        unready = {c.pk for c in unready_components(decommission)}
+        unready = {c.pk for c in unready_components(decommission)} | {c.pk for c in unsanitized_media(decommission)}
         if not components:
             items.append({'done': True, 'text': _('No components recorded as removed')})
         for component in components:

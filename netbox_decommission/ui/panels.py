@@ -1,8 +1,11 @@
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from netbox.ui import attrs, panels
 
 from ..choices import DecommissionStatusChoices, DocumentKindChoices, DocumentLanguageChoices
+from ..models import CustodyEvent
+from ..serials import live_duplicates
 from .moves import progress_steps, workflow_state
 
 
@@ -97,17 +100,96 @@ class RemovedComponentPanel(panels.ObjectAttributesPanel):
 class RemovedComponentHandlingPanel(panels.ObjectAttributesPanel):
     condition = attrs.ChoiceAttr('condition', label=_('Condition'))
     condition_notes = attrs.TextAttr('condition_notes', label=_('Inspection notes'))
+    inspected_by = attrs.RelatedObjectAttr('inspected_by', label=_('Inspected by'))
+    inspected_at = attrs.DateTimeAttr('inspected_at', label=_('Inspected at'), spec='minutes')
     antistatic_packed = attrs.BooleanAttr('antistatic_packed', label=_('Anti-static packaging'))
     package_label = attrs.TextAttr('package_label', label=_('Package label'), style='font-monospace')
+    seal_number = attrs.TextAttr('seal_number', label=_('Tamper seal'), style='font-monospace')
     storage_location = attrs.RelatedObjectAttr('storage_location', label=_('Storage location'), linkify=True)
     status = attrs.ChoiceAttr('status', label=_('Status'))
 
 
 class RemovedComponentSanitizationPanel(panels.ObjectAttributesPanel):
+    is_media = attrs.BooleanAttr('is_media', label=_('Storage medium'))
+    sanitization_state = attrs.ChoiceAttr('sanitization_state', label=_('State'))
+    information_system = attrs.TextAttr('information_system', label=_('Information system'))
+    data_backed_up = attrs.BooleanAttr('data_backed_up', label=_('Data backed up'))
+    backup_location = attrs.TextAttr('backup_location', label=_('Backup location'))
     sanitization_method = attrs.ChoiceAttr('sanitization_method', label=_('Method (NIST SP 800-88)'))
+    sanitization_technique = attrs.TextAttr('sanitization_technique', label=_('Technique'))
     sanitization_tool = attrs.TextAttr('sanitization_tool', label=_('Tool'))
-    sanitization_verified_by = attrs.RelatedObjectAttr('sanitization_verified_by', label=_('Verified by'))
+    sanitization_tool_version = attrs.TextAttr('sanitization_tool_version', label=_('Tool version'))
+    sanitized_by = attrs.RelatedObjectAttr('sanitized_by', label=_('Sanitized by'))
     sanitized_on = attrs.TextAttr('sanitized_on', label=_('Date'))
+    sanitization_verification = attrs.TextAttr('sanitization_verification', label=_('Verification method'))
+    sanitization_verified_by = attrs.RelatedObjectAttr('sanitization_verified_by', label=_('Verified by'))
+    sanitization_deferred_reason = attrs.TextAttr('sanitization_deferred_reason', label=_('Reason to sanitize later'))
+
+    def should_render(self, context):
+        return context['object'].is_media
+
+
+class RemovedComponentDispositionPanel(panels.ObjectAttributesPanel):
+    status = attrs.ChoiceAttr('status', label=_('Status'))
+    disposition_date = attrs.TextAttr('disposition_date', label=_('Date'))
+    disposition_reference = attrs.TextAttr('disposition_reference', label=_('Document'))
+    reused_as = attrs.RelatedObjectAttr('reused_as', label=_('Reused as'), linkify=True)
+    vendor_pickup_date = attrs.TextAttr('vendor_pickup_date', label=_('Vendor pickup date'))
+    vendor_certificate = attrs.TextAttr('vendor_certificate', label=_('Vendor certificate'))
+
+
+class DuplicateSerialPanel(panels.Panel):
+    """A warning on a component whose serial number is recorded for another component still in custody."""
+    template_name = 'netbox_decommission/panels/duplicate_serial.html'
+
+    def get_context(self, context):
+        component = context['object']
+        return {**super().get_context(context),
+                'duplicates': live_duplicates(component.serial, exclude_pk=component.pk)}
+
+    def should_render(self, context):
+        return bool(context['object'].serial)
+
+
+class CustodyHistoryPanel(panels.ObjectPanel):
+    """The chain of custody: every move of a component, of a decommission's server and its parts, or through a place."""
+    template_name = 'netbox_decommission/panels/custody_history.html'
+
+    def __init__(self, *args, subject, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.subject = subject
+
+    def get_context(self, context):
+        obj = context['object']
+        events = CustodyEvent.objects.select_related(
+            'decommission', 'component', 'from_location__site', 'to_location__site', 'user',
+        )
+        if self.subject == 'component':
+            events = events.filter(component=obj)
+        elif self.subject == 'decommission':
+            events = events.filter(decommission=obj)
+        else:
+            events = events.filter(Q(from_location=obj) | Q(to_location=obj))
+        return {**super().get_context(context), 'events': events.order_by('-time', '-pk')[:100],
+                'subject': self.subject}
+
+
+class StorageLocationUsagePanel(panels.ObjectPanel):
+    """How full the place is: the servers and the components it holds now, against its capacity."""
+    template_name = 'netbox_decommission/panels/storage_usage.html'
+    title = _('Holds now')
+
+    def get_context(self, context):
+        location = context['object']
+        servers = location.decommissions.count()
+        components = location.components.count()
+        # Capacity counts servers and packages: parts sharing a package label take one place.
+        labels = location.components.exclude(package_label='').values('package_label').distinct().count()
+        packages = labels + location.components.filter(package_label='').count()
+        held = servers + packages
+        used = round(100 * held / location.capacity) if location.capacity else None
+        return {**super().get_context(context), 'servers': servers, 'components': components, 'packages': packages,
+                'held': held, 'used_percent': used}
 
 
 #

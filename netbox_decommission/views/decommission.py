@@ -10,6 +10,7 @@ from utilities.views import register_model_view
 from .. import filtersets, forms, tables
 from ..models import Decommission
 from ..ui import panels
+from ..ui.actions import HarvestFromInventory
 
 __all__ = (
     'DecommissionBulkDeleteView',
@@ -74,9 +75,11 @@ class DecommissionView(generic.ObjectView):
                             'netbox_decommission.RemovedComponent',
                             url_params={'decommission': lambda ctx: ctx['object'].pk},
                         ),
+                        HarvestFromInventory(),
                     ],
                 ),
                 panels.DecommissionStageLogPanel(),
+                panels.CustodyHistoryPanel(title=_('Chain of custody'), subject='decommission'),
                 PluginContentPanel('full_width_page'),
             ),
         ),

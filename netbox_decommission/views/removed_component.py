@@ -8,6 +8,7 @@ from utilities.views import register_model_view
 
 from .. import filtersets, forms, tables
 from ..models import RemovedComponent
+from ..object_actions import DisposeComponent
 from ..ui import panels
 
 __all__ = (
@@ -32,15 +33,26 @@ class RemovedComponentListView(generic.ObjectListView):
 @register_model_view(RemovedComponent)
 class RemovedComponentView(generic.ObjectView):
     template_name = 'generic/object.html'
+    actions = (*generic.ObjectView.actions, DisposeComponent)
     queryset = RemovedComponent.objects.select_related(
-        'decommission', 'manufacturer', 'storage_location', 'sanitization_verified_by',
+        'decommission', 'manufacturer', 'storage_location__site', 'inspected_by', 'sanitized_by',
+        'sanitization_verified_by', 'reused_as__device',
     )
     layout = layout.SimpleLayout(
-        left_panels=[panels.RemovedComponentPanel(), CustomFieldsPanel(), TagsPanel()],
+        left_panels=[
+            panels.DuplicateSerialPanel(),
+            panels.RemovedComponentPanel(),
+            panels.RemovedComponentDispositionPanel(title=_('Final disposition')),
+            CustomFieldsPanel(),
+            TagsPanel(),
+        ],
         right_panels=[
             panels.RemovedComponentHandlingPanel(title=_('Inspection, packing and storage')),
             panels.RemovedComponentSanitizationPanel(title=_('Media sanitization')),
             CommentsPanel(),
+        ],
+        bottom_panels=[
+            panels.CustodyHistoryPanel(title=_('Chain of custody'), subject='component'),
         ],
     )
 
@@ -69,6 +81,11 @@ class RemovedComponentBulkEditView(generic.BulkEditView):
     filterset = filtersets.RemovedComponentFilterSet
     table = tables.RemovedComponentTable
     form = forms.RemovedComponentBulkEditForm
+
+    def pre_save_operations(self, form, obj):
+        super().pre_save_operations(form, obj)
+        # Read by custody.refuse_illegal_move in the model's clean().
+        obj._transfer = form.cleaned_data.get('transfer', False)
 
 
 @register_model_view(RemovedComponent, 'bulk_delete', path='delete', detail=False)

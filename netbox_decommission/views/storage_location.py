@@ -9,7 +9,7 @@ from utilities.views import GetRelatedModelsMixin, register_model_view
 
 from .. import filtersets, forms, tables
 from ..models import StorageLocation
-from ..ui.panels import StorageLocationPanel
+from ..ui.panels import CustodyHistoryPanel, StorageLocationPanel, StorageLocationUsagePanel
 
 __all__ = (
     'StorageLocationBulkDeleteView',
@@ -39,7 +39,7 @@ class StorageLocationView(GetRelatedModelsMixin, generic.ObjectView):
     queryset = StorageLocation.objects.all()
     layout = layout.SimpleLayout(
         left_panels=[StorageLocationPanel(), CustomFieldsPanel(), TagsPanel(), CommentsPanel()],
-        right_panels=[RelatedObjectsPanel()],
+        right_panels=[StorageLocationUsagePanel(), RelatedObjectsPanel()],
         bottom_panels=[
             ObjectsTablePanel(
                 model='netbox_decommission.Decommission',
@@ -59,6 +59,7 @@ class StorageLocationView(GetRelatedModelsMixin, generic.ObjectView):
                     ),
                 ],
             ),
+            CustodyHistoryPanel(title=_('Passed through'), subject='location'),
         ],
     )
 

@@ -72,5 +72,6 @@ def record_move(obj, previous_location_id, component=None):
     before, after = locations.get(previous_location_id), locations.get(obj.storage_location_id)
     return CustodyEvent.objects.create(
         decommission=decommission, component=component, from_location=before, to_location=after,
-        transfer=bool(before and after and before.site_id != after.site_id), user=_acting_user(), reason=_reason(obj),
+        transfer=bool(before and after and before.site_id != after.site_id),
+        user=getattr(obj, '_custody_user', None) or _acting_user(), reason=_reason(obj),
     )

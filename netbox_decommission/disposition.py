@@ -40,6 +40,7 @@ def _finish(component, status, user, date, reference, reason):
     component.status = status
     component.disposition_date = date or timezone.localdate()
     component.disposition_reference = reference
+    component._custody_user = user
     component._custody_reason = reason
     component.full_clean()
     component.save()

@@ -326,6 +326,8 @@ def store(decommission, user, storage_location, removed_at=None, comment=''):
         ).format(number=decommission.number,
                  missing=_('no executors') if not decommission.executors.exists() else _('no head')))
     decommission.storage_location = storage_location
+    decommission._custody_user = user
+    decommission._custody_reason = comment or _('Moved to the removal zone')
     decommission.removed_at = removed_at or timezone.now()
     _draft(decommission, Kind.KIND_ACT)
     _move(decommission, Status.STATUS_IN_STORAGE, user, comment)

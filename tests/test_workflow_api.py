@@ -17,7 +17,15 @@ from utilities.testing import create_test_device
 from virtualization.models import Cluster, ClusterType, VirtualMachine
 
 from .test_workflow_moves import ZONE, WorkflowFixtureMixin, refusal_tests
-from .utils import add_ready_components, advance, create_workflow_decommission, grant, token_header, workflow_state
+from .utils import (
+    add_ready_components,
+    advance,
+    create_workflow_decommission,
+    dispose_media,
+    grant,
+    token_header,
+    workflow_state,
+)
 
 
 def action_url(decommission, action):
@@ -90,6 +98,7 @@ class WorkflowAPITestCase(WorkflowAPITestCaseBase):
         data = self.assertMoved(self.post(decommission, 'sign', head, {'document': 'act', 'role': 'head'}), 'retired')
         self.assertIsNone(data['device'])
         self.assertFalse(Device.objects.filter(pk=self.device.pk).exists())
+        dispose_media(decommission, head)
         self.assertMoved(self.post(decommission, 'close', head, {'comment': 'Verified'}), 'closed')
 
         decommission.refresh_from_db()

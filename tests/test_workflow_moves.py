@@ -26,6 +26,7 @@ from .utils import (
     create_signers,
     create_sites,
     create_workflow_decommission,
+    dispose_media,
     workflow_state,
 )
 
@@ -415,6 +416,7 @@ class LegalMovesTestCase(WorkflowFixtureMixin, TestCase):
         self.assertIsNone(decommission.device)
         self.assertEqual(decommission.device_name, 'srv-01')
 
+        dispose_media(decommission, head)
         workflow.close(decommission, head, comment='Verified')
         decommission = reload()
         self.assertEqual(decommission.status, Status.STATUS_CLOSED)

@@ -112,14 +112,27 @@ def create_workflow_decommission(device, people, **attrs):
 
 
 def add_ready_components(decommission, storage_location, count=2):
-    """Removed components that are inspected, packed and stored: what the disassembly needs."""
+    """
+    Removed disks that are inspected, packed, stored and purged: what the disassembly needs (the closing also
+    needs their final disposition: dispose_media).
+    """
     return [
         RemovedComponent.objects.create(
             decommission=decommission, kind='disk', name=f'Disk {i}', serial=f'RC-{decommission.pk}-{i}',
             condition='ok', antistatic_packed=True, package_label=f'BOX-{i}', storage_location=storage_location,
+            sanitization_method='purge', sanitized_on=datetime.date(2026, 12, 6), sanitization_tool='nwipe',
         )
         for i in range(count)
     ]
+
+
+def dispose_media(decommission, user):
+    """Destroy every storage medium of the decommission that has no final disposition yet."""
+    from netbox_decommission import disposition
+
+    for component in decommission.components.filter(is_media=True).exclude(
+            status__in=('transferred', 'reused', 'destroyed')):
+        disposition.destroy(component, user, reference=f'DESTR-{component.pk}')
 
 
 def _next_move(decommission, people, storage_location):
@@ -148,6 +161,7 @@ def _next_move(decommission, people, storage_location):
             workflow.sign(decommission, person, 'act', 'executor')
         workflow.sign(decommission, head, 'act', 'head')
     elif status == Status.STATUS_RETIRED:
+        dispose_media(decommission, head)
         workflow.close(decommission, head)
     else:
         raise ValueError(f'No move leads on from {status}')

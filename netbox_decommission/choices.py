@@ -121,6 +121,8 @@ MEDIA_KINDS = (ComponentKindChoices.KIND_DISK, ComponentKindChoices.KIND_SSD)
 
 # Final dispositions: a component in one of these has left the plugin's custody.
 FINAL_COMPONENT_STATUSES = ('transferred', 'reused', 'destroyed')
+# A component in one of these is no longer anywhere a storage location holds it (a transferred one is at the vendor).
+GONE_COMPONENT_STATUSES = ('reused', 'destroyed')
 
 
 class ComponentSourceChoices(ChoiceSet):

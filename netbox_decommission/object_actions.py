@@ -15,3 +15,8 @@ class DisposeComponent(ObjectAction):
     permissions_required = {'change'}
     url_kwargs = ['pk']
     template_name = 'netbox_decommission/buttons/dispose.html'
+
+    @classmethod
+    def render(cls, context, obj, **kwargs):
+        # Once final, a disposition is corrected by editing the record, not recorded again.
+        return '' if obj.is_final else super().render(context, obj, **kwargs)

@@ -3,7 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 from netbox.ui import attrs, panels
 
-from ..choices import DecommissionStatusChoices, DocumentKindChoices, DocumentLanguageChoices
+from ..choices import (
+    GONE_COMPONENT_STATUSES,
+    DecommissionStatusChoices,
+    DocumentKindChoices,
+    DocumentLanguageChoices,
+)
 from ..models import CustodyEvent
 from ..serials import live_duplicates
 from .moves import progress_steps, workflow_state
@@ -182,10 +187,11 @@ class StorageLocationUsagePanel(panels.ObjectPanel):
     def get_context(self, context):
         location = context['object']
         servers = location.decommissions.count()
-        components = location.components.count()
+        held = location.components.exclude(status__in=GONE_COMPONENT_STATUSES)
+        components = held.count()
         # Capacity counts servers and packages: parts sharing a package label take one place.
-        labels = location.components.exclude(package_label='').values('package_label').distinct().count()
-        packages = labels + location.components.filter(package_label='').count()
+        packages = held.exclude(package_label='').values('package_label').distinct().count() + held.filter(
+            package_label='').count()
         held = servers + packages
         used = round(100 * held / location.capacity) if location.capacity else None
         return {**super().get_context(context), 'servers': servers, 'components': components, 'packages': packages,

@@ -8,6 +8,7 @@ from netbox.views import generic
 from utilities.views import GetRelatedModelsMixin, register_model_view
 
 from .. import filtersets, forms, tables
+from ..choices import GONE_COMPONENT_STATUSES
 from ..models import StorageLocation
 from ..ui.panels import CustodyHistoryPanel, StorageLocationPanel, StorageLocationUsagePanel
 
@@ -50,7 +51,7 @@ class StorageLocationView(GetRelatedModelsMixin, generic.ObjectView):
             ObjectsTablePanel(
                 model='netbox_decommission.RemovedComponent',
                 title=_('Components held here'),
-                filters={'storage_location_id': lambda ctx: ctx['object'].pk},
+                filters={'storage_location_id': lambda ctx: ctx['object'].pk, 'status__n': GONE_COMPONENT_STATUSES},
                 exclude_columns=['storage_location'],
                 actions=[
                     actions.AddObject(

@@ -3,8 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from netbox.object_actions import ObjectAction
 
+from .choices import DocumentLanguageChoices
+
 __all__ = (
     'DisposeComponent',
+    'SanitizationCertificate',
 )
 
 
@@ -20,3 +23,20 @@ class DisposeComponent(ObjectAction):
     def render(cls, context, obj, **kwargs):
         # Once final, a disposition is corrected by editing the record, not recorded again.
         return '' if obj.is_final else super().render(context, obj, **kwargs)
+
+
+class SanitizationCertificate(ObjectAction):
+    """The certificate of sanitization (English) or the act of destruction (Russian) of a storage medium."""
+    name = 'sanitization_certificate'
+    label = _('Sanitization certificate')
+    permissions_required = {'view'}
+    url_kwargs = ['pk']
+    template_name = 'netbox_decommission/buttons/sanitization_certificate.html'
+
+    @classmethod
+    def get_context(cls, context, obj):
+        return {'languages': DocumentLanguageChoices.CHOICES}
+
+    @classmethod
+    def render(cls, context, obj, **kwargs):
+        return super().render(context, obj, **kwargs) if obj.is_media else ''

@@ -234,6 +234,7 @@ class DecommissionDocumentsPanel(panels.ObjectPanel):
             **ctx,
             'documents': [(kind, label, documents.get(kind)) for kind, label in DocumentKindChoices],
             'languages': DocumentLanguageChoices.CHOICES,
+            'has_media': any(component.is_media for component in ctx['object'].components.all()),
         }
 
 

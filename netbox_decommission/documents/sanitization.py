@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ..choices import ComponentStatusChoices as ComponentStatus
 from ..choices import DocumentKindChoices
@@ -31,7 +32,7 @@ TEMPLATES = {
 # What the documents print of each medium besides its own fields: fetched with the media, in the same query.
 MEDIUM_RELATED = ('manufacturer', 'storage_location__site', 'sanitized_by', 'sanitization_verified_by')
 
-BACKED_UP = {True: _('Yes'), False: _('No'), None: _('Unknown')}
+BACKED_UP = {True: _('Yes'), False: _('No'), None: pgettext_lazy('data backed up', 'Unknown')}
 
 
 def media(decommission):

@@ -211,6 +211,23 @@ class DuplicateSerialTestCase(CustodyFixtureMixin, TestCase):
         self.assertContains(self.client.get(second.get_absolute_url()), 'also recorded for another component')
 
 
+    def test_csv_import_flags_and_forces(self):
+        self.client.force_login(self.people.head)
+        url = reverse('plugins:netbox_decommission:removedcomponent_bulk_import')
+        csv = (f'decommission,kind,name,serial,seal_number,information_system{{force}}\n'
+               f'{self.decommission.number},ssd,SSD 7,ZC1A2B3C,SEAL-77,Billing{{value}}')
+        response = self.client.post(url, {'data': csv.format(force='', value=''), 'format': 'csv',
+                                          'csv_delimiter': ','})
+        self.assertContains(response, 'is already recorded for Disk 0')
+        self.assertFalse(RemovedComponent.objects.filter(name='SSD 7').exists())
+        response = self.client.post(url, {'data': csv.format(force=',force', value=',true'), 'format': 'csv',
+                                          'csv_delimiter': ','})
+        self.assertEqual(response.status_code, 302, response.content[-2000:])
+        imported = RemovedComponent.objects.get(name='SSD 7')
+        self.assertEqual((imported.seal_number, imported.information_system, imported.is_media),
+                         ('SEAL-77', 'Billing', True))
+
+
 class ComponentFilterTestCase(CustodyFixtureMixin, TestCase):
 
     def test_api_filters(self):

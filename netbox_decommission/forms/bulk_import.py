@@ -1,3 +1,4 @@
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dcim.models import Device, Location, Manufacturer, Rack, Site
@@ -16,6 +17,7 @@ from ..choices import (
     StorageLocationKindChoices,
 )
 from ..models import Decommission, RemovedComponent, StorageLocation
+from .mixins import ComponentRulesMixin
 
 __all__ = (
     'DecommissionImportForm',
@@ -86,7 +88,7 @@ class DecommissionImportForm(PrimaryModelImportForm):
         )
 
 
-class RemovedComponentImportForm(PrimaryModelImportForm):
+class RemovedComponentImportForm(ComponentRulesMixin, PrimaryModelImportForm):
     decommission = CSVModelChoiceField(
         label=_('Decommission'), queryset=Decommission.objects.all(), to_field_name='number',
         help_text=_('Decommission number'),
@@ -105,12 +107,27 @@ class RemovedComponentImportForm(PrimaryModelImportForm):
         label=_('Sanitization method'), choices=SanitizationMethodChoices, required=False,
     )
     sanitization_verified_by = _user_field(_('Sanitization verified by'))
+    inspected_by = _user_field(_('Inspected by'))
+    sanitized_by = _user_field(_('Sanitized by'))
+    force = forms.BooleanField(
+        label=_('Record anyway'), required=False,
+        help_text=_('true to record a serial number that another component still in custody carries'),
+    )
+    transfer = forms.BooleanField(
+        label=_('Transfer to another site'), required=False,
+        help_text=_('true to confirm a storage location at another site'),
+    )
 
     class Meta:
         model = RemovedComponent
         fields = (
             'decommission', 'kind', 'name', 'manufacturer', 'part_id', 'serial', 'asset_tag', 'source_kind',
-            'source_pk', 'source_name', 'condition', 'condition_notes', 'antistatic_packed', 'package_label',
-            'storage_location', 'status', 'sanitization_method', 'sanitization_tool', 'sanitization_verified_by',
-            'sanitized_on', 'description', 'owner', 'comments', 'tags',
+            'source_pk', 'source_name', 'condition', 'condition_notes', 'inspected_by', 'inspected_at',
+            'antistatic_packed', 'package_label', 'seal_number', 'storage_location', 'status', 'is_media',
+            'information_system', 'data_backed_up', 'backup_location', 'sanitization_method',
+            'sanitization_technique', 'sanitization_tool', 'sanitization_tool_version', 'sanitized_by',
+            'sanitized_by_title', 'sanitized_on', 'sanitization_verification', 'sanitization_verified_by',
+            'sanitization_verified_by_title', 'sanitization_deferred_reason', 'disposition_date',
+            'disposition_reference', 'vendor_pickup_date', 'vendor_certificate', 'description', 'owner', 'comments',
+            'tags',
         )

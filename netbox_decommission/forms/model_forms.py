@@ -13,7 +13,7 @@ from utilities.forms.widgets import DatePicker, DateTimePicker
 from ..choices import DecommissionStatusChoices
 from ..documents.certification import certified_notice, certifying_documents
 from ..models import Decommission, RemovedComponent, StorageLocation
-from ..serials import duplicate_serial_message, live_duplicates
+from .mixins import ComponentRulesMixin
 
 __all__ = (
     'DecommissionForm',
@@ -110,7 +110,7 @@ class DecommissionForm(TenancyForm, PrimaryModelForm):
         return '' if value is None else str(value)
 
 
-class RemovedComponentForm(PrimaryModelForm):
+class RemovedComponentForm(ComponentRulesMixin, PrimaryModelForm):
     decommission = DynamicModelChoiceField(label=_('Decommission'), queryset=Decommission.objects.all())
     manufacturer = DynamicModelChoiceField(label=_('Manufacturer'), queryset=Manufacturer.objects.all(), required=False)
     inspected_by = DynamicModelChoiceField(label=_('Inspected by'), queryset=User.objects.all(), required=False)
@@ -170,15 +170,3 @@ class RemovedComponentForm(PrimaryModelForm):
             'vendor_pickup_date': DatePicker(),
         }
         labels = {'antistatic_packed': _('Anti-static packaging')}
-
-    def clean(self):
-        super().clean()
-        serial = self.cleaned_data.get('serial')
-        serial_changed = self.instance.pk is None or 'serial' in self.changed_data
-        if serial_changed and not self.cleaned_data.get('force'):
-            others = live_duplicates(serial, exclude_pk=self.instance.pk)
-            if others:
-                self.add_error('serial', duplicate_serial_message(serial, others))
-        # Read by custody.refuse_illegal_move in the model's clean(), which runs after this.
-        self.instance._transfer = self.cleaned_data.get('transfer', False)
-        return self.cleaned_data

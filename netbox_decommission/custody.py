@@ -48,9 +48,11 @@ def refuse_illegal_move(component):
     site = _current_site(component, stored)
     if site is not None and location.site_id != site.pk and not getattr(component, '_transfer', False):
         raise ValidationError({'storage_location': _(
-            'Storage location "{location}" is at site "{other}", but {component} is at site "{site}". Moving it '
-            'to another site is a transfer: confirm it as a transfer, or choose a storage location at "{site}".'
-        ).format(location=location, other=location.site, component=component, site=site)})
+            'Storage location "{location}" is at site "{other}", but {component} of decommission {number} is at site '
+            '"{site}". Moving it to another site is a transfer: confirm it as a transfer, or choose a storage '
+            'location at "{site}".'
+        ).format(location=location, other=location.site, component=component,
+                 number=component.decommission.number, site=site)})
 
 
 def _current_site(component, stored):

@@ -236,7 +236,7 @@ class ValidationTestCase(TestCase):
             'pk': [component.pk], '_apply': True, 'storage_location': self.zone_b.pk,
         })
         self.assertHttpStatus(response, 200)
-        self.assertContains(response, 'Choose a storage location at')
+        self.assertContains(response, 'choose a storage location at')
         component.refresh_from_db()
         self.assertEqual(component.storage_location, self.zone_a)
 

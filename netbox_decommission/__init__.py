@@ -19,7 +19,7 @@ class DecommissionConfig(PluginConfig):
         # Full name of the organization, printed on the order, the application and the act, and the
         # default for a new decommission's "organization" field.
         'organization_name': '',
-        # Format of decommission numbers. Placeholders: {year} (four digits) and {seq} (the running
+        # Format of decommission numbers. Fields: {year} (four digits) and {seq} (the running
         # number within the year, which may carry a format spec such as {seq:05d}). {seq} is required.
         'number_format': 'DC-{year}-{seq:05d}',
         # What retirement does to the device once the act is signed: 'delete' removes it from the
@@ -29,7 +29,7 @@ class DecommissionConfig(PluginConfig):
         'ip_address_policy': 'delete',
         # Default language of generated documents: 'ru' or 'en'. A request may ask for the other with ?lang=.
         'document_language': 'ru',
-        # Format of document numbers, counted separately per kind and year. Placeholders: {kind} (the kind's
+        # Format of document numbers, counted separately per kind and year. Fields: {kind} (the kind's
         # code from document_codes), {year} and {seq} as in number_format. {seq} is required.
         'document_number_format': '{kind}-{year}-{seq:05d}',
         # The code each kind of document is numbered with ({kind} in document_number_format).

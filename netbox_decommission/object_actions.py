@@ -6,6 +6,8 @@ from netbox.object_actions import ObjectAction
 from .choices import DocumentLanguageChoices
 
 __all__ = (
+    'BulkDocuments',
+    'BulkMove',
     'DisposeComponent',
     'SanitizationCertificate',
 )
@@ -40,3 +42,21 @@ class SanitizationCertificate(ObjectAction):
     @classmethod
     def render(cls, context, obj, **kwargs):
         return super().render(context, obj, **kwargs) if obj.is_media else ''
+
+
+class BulkMove(ObjectAction):
+    """Make one workflow move on each selected decommission (each record is checked for the move's permission)."""
+    name = 'bulk_move'
+    label = _('Workflow move')
+    multi = True
+    permissions_required = {'view'}
+    template_name = 'netbox_decommission/buttons/bulk_move.html'
+
+
+class BulkDocuments(ObjectAction):
+    """The documents of the selected decommissions, as one ZIP archive."""
+    name = 'bulk_documents'
+    label = _('Documents (ZIP)')
+    multi = True
+    permissions_required = {'view'}
+    template_name = 'netbox_decommission/buttons/bulk_documents.html'

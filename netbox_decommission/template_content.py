@@ -1,3 +1,6 @@
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
 from netbox.plugins import PluginTemplateExtension
 
 from .models import Decommission
@@ -22,4 +25,38 @@ class DeviceDecommissionButton(PluginTemplateExtension):
         })
 
 
-template_extensions = [DeviceDecommissionButton]
+class DeviceListDecommissionButton(PluginTemplateExtension):
+    """
+    On the device list: start decommissions for the devices the list is filtered to. Plugin list buttons are drawn
+    outside the list's selection form, so the button carries the list's filter rather than the selection.
+    """
+    models = ['dcim.device']
+
+    def list_buttons(self):
+        request = self.context['request']
+        if not request.user.has_perm('netbox_decommission.add_decommission'):
+            return ''
+        query = request.GET.copy()
+        for name in ('page', 'per_page', 'sort', 'export'):
+            query.pop(name, None)
+        return self.render('netbox_decommission/inc/bulk_start_button.html', extra_context={
+            'query': query, 'label': _('Decommission devices'),
+        })
+
+
+class RackDecommissionButton(PluginTemplateExtension):
+    """On a rack's page: start decommissions for every device mounted in it."""
+    models = ['dcim.rack']
+
+    def buttons(self):
+        request = self.context['request']
+        if not request.user.has_perm('netbox_decommission.add_decommission'):
+            return ''
+        query = QueryDict(mutable=True)
+        query['rack'] = self.context['object'].pk
+        return self.render('netbox_decommission/inc/bulk_start_button.html', extra_context={
+            'query': query, 'label': _('Decommission rack'),
+        })
+
+
+template_extensions = [DeviceDecommissionButton, DeviceListDecommissionButton, RackDecommissionButton]

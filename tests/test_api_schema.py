@@ -26,6 +26,7 @@ class APISchemaTestCase(TestCase):
             'decommissions/{id}/custody/', 'decommissions/{id}/sanitization-certificate.pdf',
             'removed-components/{id}/dispose/', 'removed-components/{id}/custody/',
             'removed-components/{id}/sanitization-certificate.pdf', 'storage-locations/{id}/custody/',
+            'decommissions/bulk-start/', 'decommissions/bulk-move/', 'decommissions/bulk-documents/',
         ):
             self.assertIn(PREFIX + path, paths)
 

@@ -2,7 +2,7 @@ from django.urls import path
 
 from netbox.api.routers import NetBoxRouter
 
-from . import component_views, harvest_views, sanitization_views, views, workflow_views
+from . import bulk_views, component_views, harvest_views, sanitization_views, views, workflow_views
 
 app_name = 'netbox_decommission-api'
 
@@ -47,6 +47,9 @@ workflow_urls = [
     path('decommissions/documents/verify/', workflow_views.DocumentVerifyView.as_view(),
          name='decommission-documents-verify'),
     path('decommissions/<int:pk>/harvest/', harvest_views.HarvestView.as_view(), name='decommission-harvest'),
+    path('decommissions/bulk-start/', bulk_views.BulkStartView.as_view(), name='decommission-bulk-start'),
+    path('decommissions/bulk-move/', bulk_views.BulkMoveView.as_view(), name='decommission-bulk-move'),
+    path('decommissions/bulk-documents/', bulk_views.BulkDocumentsView.as_view(), name='decommission-bulk-documents'),
 ]
 
 urlpatterns = workflow_urls + router.urls

@@ -1,5 +1,6 @@
 from .decommission import *
 from .decommission_actions import *
+from .decommission_bulk import *
 from .decommission_documents import *
 from .decommission_harvest import *
 from .device_decommissions import *

@@ -9,6 +9,7 @@ from utilities.views import register_model_view
 
 from .. import filtersets, forms, tables
 from ..models import Decommission
+from ..object_actions import BulkDocuments, BulkMove
 from ..ui import panels
 from ..ui.actions import HarvestFromInventory
 
@@ -29,6 +30,7 @@ class DecommissionListView(generic.ObjectListView):
     filterset = filtersets.DecommissionFilterSet
     filterset_form = forms.DecommissionFilterForm
     table = tables.DecommissionTable
+    actions = (*generic.ObjectListView.actions, BulkMove, BulkDocuments)
 
 
 @register_model_view(Decommission)

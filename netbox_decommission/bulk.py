@@ -1,0 +1,218 @@
+"""
+Many decommissions at once: start them for a set of devices (a selection, or everything mounted in a rack), make
+one workflow move on each of a selection, and bundle their documents into one ZIP archive.
+
+Every record is handled in a transaction of its own, so a refusal on one is reported in its Result and leaves
+the others done. The moves themselves are the workflow service's: nothing here decides whether a move is allowed.
+"""
+import inspect
+import io
+import zipfile
+from dataclasses import asdict, dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from . import workflow
+from .choices import DocumentKindChoices as Kind
+from .documents import issuing
+from .models import Decommission
+from .ui.moves import MOVES
+
+__all__ = (
+    'BULK_MOVES',
+    'INLINE_LIMIT',
+    'Result',
+    'apply_move',
+    'documents_archive',
+    'start_decommissions',
+)
+
+# Larger batches run as a background job: a request should not wait on dozens of transactions or PDF renders.
+INLINE_LIMIT = 5
+
+DOCUMENT_ORDER = [value for value, *_rest in Kind.CHOICES]
+
+
+@dataclass
+class Result:
+    """What happened to one device or record of a batch."""
+    ok: bool
+    message: str
+    device: str = ''
+    device_id: int | None = None
+    decommission_id: int | None = None
+    number: str = ''
+    url: str = ''
+
+    @classmethod
+    def of(cls, decommission, ok, message, device=None):
+        return cls(
+            ok=ok, message=message, device=str(device or decommission.device_name), decommission_id=decommission.pk,
+            device_id=device.pk if device else decommission.device_pk, number=decommission.number,
+            url=decommission.get_absolute_url(),
+        )
+
+    def as_dict(self):
+        return asdict(self)
+
+
+def _messages(error):
+    return ' '.join(str(message) for message in error.messages)
+
+
+def start_decommissions(devices, user, *, reason, reason_text='', head=None, responsible=None, executors=(),
+                        planned_start=None, planned_end=None, on_result=None):
+    """
+    Start a decommission of each device with the shared fields, each in its own transaction. A device that is
+    refused (it already has an open decommission, the user may not add this one, ...) is reported; the others are
+    started. ``on_result(result)`` is called after each device.
+    """
+    results = []
+    executors = list(executors)
+    for device in devices:
+        try:
+            with transaction.atomic():
+                decommission = Decommission(
+                    device=device, reason=reason, reason_text=reason_text, head=head, responsible=responsible,
+                    planned_start=planned_start, planned_end=planned_end, requested_by=user,
+                )
+                decommission.full_clean()
+                decommission.save()
+                if executors:
+                    decommission.executors.set(executors)
+                # Object permissions may be constrained (e.g. to some sites): check the saved record, as NetBox's
+                # edit views do, and roll it back when it falls outside them.
+                if not Decommission.objects.restrict(user, 'add').filter(pk=decommission.pk).exists():
+                    raise PermissionDenied(_('You may not start a decommission of {device}.').format(device=device))
+        except ValidationError as e:
+            result = Result(ok=False, message=_messages(e), device=str(device), device_id=device.pk)
+        except PermissionDenied as e:
+            result = Result(ok=False, message=str(e), device=str(device), device_id=device.pk)
+        else:
+            result = Result.of(decommission, True, _('{number} started: the order is drafted.').format(
+                number=decommission.number), device=device)
+        results.append(result)
+        if on_result:
+            on_result(result)
+    return results
+
+
+def _sign(decommission, user, document='', role='', comment=''):
+    # Without a named document, the one the record's stage signs; at any other stage the workflow explains.
+    signing = {stage: kind for kind, stage in workflow.SIGNING_STAGE.items()}
+    document = document or signing.get(decommission.status, Kind.KIND_ORDER)
+    return workflow.sign(decommission, user, document, role, comment)
+
+
+def _schedule(decommission, user, planned_start=None, planned_end=None, comment=''):
+    return workflow.schedule(decommission, user, planned_start, planned_end, comment)
+
+
+def _backup(decommission, user, method='', target='', size_gb=None, verified=False, waiver_reason='', comment=''):
+    return workflow.record_backup(decommission, user, method=method or '', target=target, size_gb=size_gb,
+                                  verified=verified, waiver_reason=waiver_reason, comment=comment)
+
+
+def _shutdown(decommission, user, services_stopped=False, users_notified=False, powered_off=False,
+              network_disconnected=False, clone_medium='', comment=''):
+    return workflow.shut_down(
+        decommission, user, clone_medium=clone_medium, comment=comment, services_stopped=services_stopped,
+        users_notified=users_notified, powered_off=powered_off, network_disconnected=network_disconnected,
+    )
+
+
+def _disassemble(decommission, user, comment=''):
+    return workflow.disassemble(decommission, user, comment)
+
+
+def _store(decommission, user, storage_location=None, removed_at=None, comment=''):
+    return workflow.store(decommission, user, storage_location, removed_at=removed_at, comment=comment)
+
+
+def _close(decommission, user, comment=''):
+    return workflow.close(decommission, user, comment)
+
+
+def _cancel(decommission, user, reason='', comment=''):
+    return workflow.cancel(decommission, user, reason)
+
+
+# The moves a batch can make, each calling its workflow function with the parameters the batch shares.
+BULK_MOVES = {
+    'sign': _sign, 'schedule': _schedule, 'backup': _backup, 'shutdown': _shutdown, 'disassemble': _disassemble,
+    'store': _store, 'close': _close, 'cancel': _cancel,
+}
+
+
+def move_permission(move):
+    """The permission a move needs on each record: "sign" or "change"."""
+    return MOVES[move].permission
+
+
+def apply_move(decommissions, user, move, on_result=None, **params):
+    """
+    Make one workflow move on each decommission with the shared parameters. A record the user lacks the move's
+    permission on, or that the workflow refuses, is reported with the reason and left unchanged.
+    """
+    perform = BULK_MOVES[move]
+    # A batch form or request carries the fields of every move; each move takes its own.
+    accepted = inspect.signature(perform).parameters
+    params = {name: value for name, value in params.items() if name in accepted}
+    decommissions = list(decommissions)
+    permitted = set(
+        Decommission.objects.restrict(user, move_permission(move))
+        .filter(pk__in=[d.pk for d in decommissions]).values_list('pk', flat=True)
+    )
+    results = []
+    for decommission in decommissions:
+        if decommission.pk not in permitted:
+            result = Result.of(decommission, False, _(
+                'You do not have the "{permission}" permission on {number}.'
+            ).format(permission=move_permission(move), number=decommission.number))
+        else:
+            before = decommission.status
+            try:
+                updated = perform(decommission, user, **params)
+            except workflow.WorkflowError as e:
+                result = Result.of(decommission, False, e.message)
+            except ValidationError as e:
+                result = Result.of(decommission, False, _messages(e))
+            else:
+                if updated.status != before:
+                    message = _('{number}: moved to stage "{stage}".').format(
+                        number=updated.number, stage=updated.get_status_display())
+                else:
+                    message = _('{number}: done; still at stage "{stage}". {next}').format(
+                        number=updated.number, stage=updated.get_status_display(), next=workflow.next_step(updated))
+                result = Result.of(updated, True, message)
+        results.append(result)
+        if on_result:
+            on_result(result)
+    return results
+
+
+def archive_name(document, language):
+    return f'{document.decommission.number}/{issuing.filename(document, language)}'
+
+
+def documents_archive(decommissions, languages, on_progress=None):
+    """
+    A ZIP of every drafted or signed document of the decommissions in each language, one folder per record:
+    ``DC-2026-00001/ORD-2026-00001_ru.pdf``. Signed documents are their frozen copies.
+    ``on_progress(done, total)`` is called after each record.
+    """
+    decommissions = list(decommissions)
+    buffer = io.BytesIO()
+    # PDFs are compressed already.
+    with zipfile.ZipFile(buffer, 'w', zipfile.ZIP_STORED) as archive:
+        for done, decommission in enumerate(decommissions, start=1):
+            documents = sorted(decommission.documents.all(), key=lambda d: DOCUMENT_ORDER.index(d.kind))
+            for document in documents:
+                document.decommission = decommission
+                for language in languages:
+                    archive.writestr(archive_name(document, language), issuing.document_pdf(document, language))
+            if on_progress:
+                on_progress(done, len(decommissions))
+    return buffer.getvalue()

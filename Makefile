@@ -28,15 +28,18 @@ DEMO_ADDR ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 # REUSE_DB=1 keeps the test database between runs (faster); by default it is made anew.
 PYTEST_DB := $(if $(filter 1,$(REUSE_DB)),--reuse-db,--create-db)
-LINT_PATHS := netbox_decommission tests dev
+LINT_PATHS := netbox_decommission tests dev benchmarks
+# The benchmark's own database, cloned on every run from <name>_template (migrated on the first run).
+BENCH_DB ?= netbox_decommission_bench
 
-.PHONY: help venv services tools demo test lint migrations clean
+.PHONY: help venv services tools demo test bench lint migrations clean
 
 help:
 	@echo 'make venv        create .venv: NetBox from requirements-dev.txt and the plugin (editable)'
 	@echo 'make services    find or start PostgreSQL and Redis; writes $(SERVICES_ENV)'
 	@echo 'make demo        migrate, load demo data, serve NetBox at http://$(DEMO_ADDR)/ with an RQ worker'
 	@echo 'make test        ruff, the migrations check and pytest (PYTEST_ARGS=..., REUSE_DB=1)'
+	@echo 'make bench       the plugin against NetBox'"'"'s own costs, DEBUG off; writes benchmarks/results.json'
 	@echo 'make lint        ruff only'
 	@echo 'make migrations  make the plugin'"'"'s migrations'
 	@echo 'make clean       stop the private services, remove .venv and .dev'
@@ -111,6 +114,11 @@ test: services tools
 	$(NETBOX_ENV) $(VENV)/bin/pytest $(PYTEST_DB) $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo 'pytest collected no tests: that counts as a failure' >&2; fi; \
 	exit $$status
+
+# DEBUG off, on a database of its own (BENCH_DB); BENCH_REPEAT=n repetitions (default 3), BENCH_RENDERS=n PDFs.
+bench: services
+	@$(WITH_SERVICES) $(NETBOX_ENV) NETBOX_DB_NAME=$(BENCH_DB) NETBOX_DEBUG=0 DJANGO_SETTINGS_MODULE=netbox.settings \
+		$(VENV)/bin/python -m benchmarks.run
 
 lint: venv
 	$(VENV)/bin/ruff check $(LINT_PATHS)

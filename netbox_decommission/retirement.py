@@ -67,9 +67,13 @@ def retire_device(sender, decommission, user, **kwargs):
         device.save()
 
     delete_device = get_setting('retirement_policy') == 'delete'
-    for address in _device_ip_addresses(device):
+    delete_addresses = get_setting('ip_address_policy') == 'delete'
+    # Deleting the device deletes its interfaces and, with them, their addresses (each logged by NetBox): going
+    # through them one by one first would only repeat that work.
+    addresses = [] if delete_device and delete_addresses else _device_ip_addresses(device)
+    for address in addresses:
         address.snapshot()
-        if get_setting('ip_address_policy') == 'delete':
+        if delete_addresses:
             address.delete()
         else:
             address.status = IPAddressStatusChoices.STATUS_DEPRECATED

@@ -62,16 +62,13 @@ class StorageLocationSerializer(PrimaryModelSerializer):
         brief_fields = ('id', 'url', 'display', 'name', 'kind', 'description')
 
 
-class CertifiedFactsConflict(APIException):
-    """An edit of facts a signed document certifies: a conflict with the record's state, not bad input."""
+class Conflict(APIException):
+    """
+    A write that conflicts with what is recorded, not bad input (409): a change to facts a signed document
+    certifies, or a serial number another component in custody carries.
+    """
     status_code = status.HTTP_409_CONFLICT
-    default_code = 'certified'
-
-
-class DuplicateSerialConflict(APIException):
-    """A serial already recorded for another live component: confirm with "force" to record it anyway."""
-    status_code = status.HTTP_409_CONFLICT
-    default_code = 'duplicate_serial'
+    default_code = 'conflict'
 
 
 class DecommissionSerializer(PrimaryModelSerializer):
@@ -134,7 +131,7 @@ class DecommissionSerializer(PrimaryModelSerializer):
         if self.instance is not None:
             refused = refused_changes(self.instance, data)
             if refused:
-                raise CertifiedFactsConflict(' '.join(str(message) for message in refused.values()))
+                raise Conflict(' '.join(str(message) for message in refused.values()))
         return super().validate(data)
 
     def create(self, validated_data):
@@ -189,7 +186,7 @@ class RemovedComponentSerializer(PrimaryModelSerializer):
         if self.instance is None and not force:
             others = live_duplicates(serial)
             if others:
-                raise DuplicateSerialConflict(duplicate_serial_message(serial, others))
+                raise Conflict(duplicate_serial_message(serial, others))
         if self.instance is not None:
             # Read by custody.refuse_illegal_move in the model's clean(), which validate() runs.
             self.instance._transfer = transfer

@@ -369,7 +369,7 @@ class Bench:
     # Starting the decommissions of a rack
     #
 
-    def bulk(self):
+    def rack_start(self):
         import uuid
 
         from django.test import RequestFactory
@@ -428,6 +428,59 @@ class Bench:
                    'queries', round(len(baseline_queries) / 40, 1), 'the same bulk PATCH, per device', note=how),
         ]
 
+
+    #
+    # Retiring a rack as one background job
+    #
+
+    def rack_servers(self, prefix, count):
+        """Servers smaller than the retirement's (a rack of 40 of those takes long to build), each at its act's
+        last signature."""
+        return [
+            self.decommission_at_last_signature(self.server(f'{prefix}-{i:02d}', interfaces=4, ips_per_interface=2,
+                                                            inventory_items=4))
+            for i in range(count)
+        ]
+
+    def retire_as_job(self, decommissions):
+        """POST bulk-move (202, a job), then the job run as NetBox's RQ worker runs it, in this process."""
+        from django_rq import get_queue
+
+        from core.models import Job
+
+        response = self.api('post', '/api/plugins/decommission/decommissions/bulk-move/', {
+            'decommissions': [d.pk for d in decommissions], 'move': 'sign', 'document': 'act', 'role': 'head',
+        }, expect=202)
+        job = Job.objects.get(pk=response.json()['job']['id'])
+        get_queue(job.queue_name).fetch_job(str(job.job_id)).perform()
+        job.refresh_from_db()
+        if job.status != 'completed' or job.data.get('succeeded') != len(decommissions):
+            raise RuntimeError(f'the bulk retirement job ended {job.status}: {job.data}')
+
+    def rack_retirement(self):
+        small_batch = self.rack_servers('small', 10)
+        rack = self.rack_servers('rack40', 40)
+        baseline_devices = [self.server(f'rack40-base-{i:02d}', interfaces=4, ips_per_interface=2,
+                                        inventory_items=4) for i in range(40)]
+        small_queries = self.counted(self.retire_as_job, small_batch)
+        start = time.perf_counter()
+        queries = self.counted(self.retire_as_job, rack)
+        elapsed_ms = round((time.perf_counter() - start) * 1000, 2)
+        start = time.perf_counter()
+        baseline_queries = self.counted(self.api, 'delete', '/api/dcim/devices/',
+                                        [{'id': d.pk} for d in baseline_devices], expect=204)
+        baseline_ms = round((time.perf_counter() - start) * 1000, 2)
+        per_device, small_per_device = round(len(queries) / 40, 1), round(len(small_queries) / 10, 1)
+        how = ('POST bulk-move (sign the acts as head) → BulkMoveJob run in-process as the RQ worker runs it; servers '
+               'of 4 interfaces, 8 addresses, 4 cables, 4 inventory items')
+        self.figures += [
+            figure('retire a 40-server rack as a job, ms', elapsed_ms, 'ms', baseline_ms,
+                   'DELETE /api/dcim/devices/ (bulk delete of 40 identical devices)', note=how),
+            figure('retire a 40-server rack as a job, queries per device (baseline: per device of a 10-server job)',
+                   per_device, 'queries', small_per_device, '10-server job', '<= 10-server job',
+                   passed=per_device <= small_per_device,
+                   note=f'NetBox bulk DELETE: {round(len(baseline_queries) / 40, 1)} queries per device'),
+        ]
 
 #
 # Output
@@ -498,8 +551,12 @@ def main():
     bench = Bench()
     started = time.perf_counter()
     # The lists first, while every row is alike (a row with a rack NetBox prefetches racks for, one without not).
-    for step in (bench.list_apis, bench.retirement, bench.snapshot_scaling, bench.device_page, bench.documents,
-                 bench.bulk):
+    steps = [bench.list_apis, bench.retirement, bench.snapshot_scaling, bench.device_page, bench.documents,
+             bench.rack_start, bench.rack_retirement]
+    # BENCH_ONLY=retirement,rack_start runs some steps while one works on them; results.json keeps only whole runs.
+    only = [name for name in os.environ.get('BENCH_ONLY', '').split(',') if name]
+    steps = [step for step in steps if not only or step.__name__ in only]
+    for step in steps:
         step_started = time.perf_counter()
         print(f'{step.__name__} …', end=' ', flush=True)
         step()
@@ -511,9 +568,12 @@ def main():
         'repetitions': REPEAT, 'duration_s': round(time.perf_counter() - started, 1),
         'figures': bench.figures, 'details': bench.details,
     }
-    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + '\n')
     print_table(bench.figures)
-    print(f'\n{RESULTS.relative_to(REPO)} written ({results["duration_s"]} s).')
+    if only:
+        print(f'\nBENCH_ONLY={",".join(only)}: {RESULTS.relative_to(REPO)} left as it was.')
+    else:
+        RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + '\n')
+        print(f'\n{RESULTS.relative_to(REPO)} written ({results["duration_s"]} s).')
     media.cleanup()
 
 

@@ -13,6 +13,7 @@ from ipam.models import IPAddress
 from virtualization.models import VirtualMachine
 
 from . import device_facts
+from .batched_deletion import delete_logged
 from .plugin_settings import get_setting
 from .workflow import WorkflowError
 
@@ -57,9 +58,8 @@ def retire_device(sender, decommission, user, **kwargs):
         _free_peer_ports(decommission, snapshot['cables'])
 
     # Cables first: NetBox would otherwise leave the far ends of a deleted device's cables dangling.
-    for cable in Cable.objects.filter(pk__in=CableTermination.objects.filter(_device=device).values('cable_id')):
-        cable.snapshot()
-        cable.delete()
+    cable_ids = list(CableTermination.objects.filter(_device=device).values_list('cable_id', flat=True))
+    delete_logged(Cable.objects.filter(pk__in=cable_ids))
 
     if device.primary_ip4_id or device.primary_ip6_id or device.oob_ip_id:
         device.snapshot()
@@ -68,25 +68,24 @@ def retire_device(sender, decommission, user, **kwargs):
 
     delete_device = get_setting('retirement_policy') == 'delete'
     delete_addresses = get_setting('ip_address_policy') == 'delete'
-    # Deleting the device deletes its interfaces and, with them, their addresses (each logged by NetBox): going
-    # through them one by one first would only repeat that work.
-    addresses = [] if delete_device and delete_addresses else _device_ip_addresses(device)
-    for address in addresses:
-        address.snapshot()
-        if delete_addresses:
-            address.delete()
-        else:
+    # Deleting the device deletes its interfaces and, with them, their addresses: under the delete policies the
+    # device's deletion takes them along.
+    if delete_addresses and not delete_device:
+        delete_logged(_device_ip_addresses(device))
+    elif not delete_addresses:
+        for address in _device_ip_addresses(device):
+            address.snapshot()
             address.status = IPAddressStatusChoices.STATUS_DEPRECATED
             if delete_device:
                 address.assigned_object = None
             address.save()
 
-    device = Device.objects.get(pk=device.pk)
-    device.snapshot()
     if delete_device:
-        device.delete()
+        delete_logged(Device.objects.filter(pk=device.pk))
         decommission.device = None
     else:
+        device = Device.objects.get(pk=device.pk)
+        device.snapshot()
         device.status = DeviceStatusChoices.STATUS_OFFLINE
         device.rack = None
         device.position = None

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import workflow
+from .choices import DecommissionStatusChoices as Status
 from .choices import DocumentKindChoices as Kind
 from .documents import issuing
 from .models import Decommission
@@ -151,10 +152,24 @@ def move_permission(move):
     return MOVES[move].permission
 
 
+def already_made(decommission, move):
+    """
+    Whether the record is past the stage the move is made from (a cancelled one: only for cancelling), so that
+    running a batch again after it stopped midway changes only what is left. A repeated signature is a no-op of
+    the workflow's own.
+    """
+    if decommission.status == Status.STATUS_CANCELLED:
+        return move == 'cancel'
+    from_stage = workflow.MOVE_FROM_STAGE.get(move)
+    return from_stage is not None and (
+        workflow.STAGE_ORDER.index(decommission.status) > workflow.STAGE_ORDER.index(from_stage))
+
+
 def apply_move(decommissions, user, move, on_result=None, **params):
     """
     Make one workflow move on each decommission with the shared parameters. A record the user lacks the move's
-    permission on, or that the workflow refuses, is reported with the reason and left unchanged.
+    permission on, or that the workflow refuses, is reported with the reason and left unchanged; one that had
+    the move made already is reported as done and left unchanged.
     """
     perform = BULK_MOVES[move]
     # A batch form or request carries the fields of every move; each move takes its own.
@@ -171,6 +186,10 @@ def apply_move(decommissions, user, move, on_result=None, **params):
             result = Result.of(decommission, False, _(
                 'You do not have the "{permission}" permission on {number}.'
             ).format(permission=move_permission(move), number=decommission.number))
+        elif already_made(decommission, move):
+            result = Result.of(decommission, True, _(
+                '{number}: already past this move (stage "{stage}"); left as it is.'
+            ).format(number=decommission.number, stage=decommission.get_status_display()))
         else:
             before = decommission.status
             try:

@@ -5,7 +5,9 @@ progress and per-record results in the job's data, which NetBox shows on the job
 """
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from dcim.models import Device
 from netbox.jobs import JobRunner
@@ -26,37 +28,78 @@ ARCHIVE_DIRECTORY = 'netbox-decommission/archives'
 
 
 class BatchJob(JobRunner):
-    """Runs a batch with the requesting user's change logging, and records each result as it comes."""
+    """
+    Runs a batch with the requesting user's change logging. The job's data lists what is left to do from the
+    start and each result as it comes, so that a job that dies midway still says which records were done and
+    which were not.
+    """
+    # The field of a record's entry that identifies it in the results (Result.as_dict()).
+    key = None
 
-    def record(self, result, total):
-        data = self.job.data or {'done': 0, 'total': total, 'results': []}
-        data['results'].append(result.as_dict())
-        data['done'] = len(data['results'])
-        self.job.data = data
+    def begin(self, entries):
+        """The batch's records, each an entry of the fields a Result has, all of them left to do."""
+        self.job.data = {'done': 0, 'total': len(entries), 'results': [], 'remaining': entries}
         self.job.save(update_fields=['data'])
 
+    def record(self, result):
+        data = self.job.data
+        data['results'].append(result.as_dict())
+        data['done'] = len(data['results'])
+        key = getattr(result, self.key)
+        data['remaining'] = [entry for entry in data['remaining'] if entry[self.key] != key]
+        self.job.save(update_fields=['data'])
+
+    def counts(self):
+        succeeded = sum(1 for result in self.job.data['results'] if result['ok'])
+        return succeeded, len(self.job.data['results']) - succeeded
+
     def summarize(self, results):
-        done = sum(1 for r in results if r.ok)
         for result in results:
             (self.logger.info if result.ok else self.logger.warning)(
                 f'{result.number or result.device}: {result.message}')
-        self.job.data = {**(self.job.data or {}), 'done': len(results), 'total': len(results),
-                         'succeeded': done, 'failed': len(results) - done}
+        succeeded, failed = self.counts()
+        self.job.data.update(succeeded=succeeded, failed=failed)
         self.job.save(update_fields=['data'])
-        self.logger.info(f'{done} of {len(results)} succeeded')
+        self.logger.info(_('{succeeded} of {total} succeeded').format(succeeded=succeeded, total=len(results)))
+
+    def report_interruption(self, error):
+        """
+        Record where the batch stopped. The record in hand was rolled back with its own transaction: it is left to
+        do with those after it. NetBox marks the job errored once the exception leaves run().
+        """
+        # A dropped database connection is replaced (outside a transaction only: inside one, the caller's
+        # rollback decides).
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+        data = self.job.data
+        succeeded, failed = self.counts()
+        data.update(succeeded=succeeded, failed=failed, error=f'{type(error).__name__}: {error}',
+                    interrupted_at=data['remaining'][0] if data['remaining'] else None)
+        self.job.save(update_fields=['data'])
+        self.logger.error(_(
+            'Stopped by an error after {done} of {total} record(s): {error}. Not done: {remaining}. Run the batch '
+            'again for those: records already done are left as they are.'
+        ).format(done=data['done'], total=data['total'], error=data['error'],
+                 remaining=', '.join(entry['number'] or entry['device'] for entry in data['remaining'])))
 
     def run(self, *args, request=None, **kwargs):
-        self.job.data = {'done': 0, 'total': 0, 'results': []}
-        self.job.save(update_fields=['data'])
-        # The request copied at enqueueing makes the change log name the user and the request, as in the UI.
-        if request is None:
-            return self.summarize(self.process(*args, **kwargs))
-        with apply_request_processors(request):
-            return self.summarize(self.process(*args, **kwargs))
+        try:
+            # The request copied at enqueueing makes the change log name the user and the request, as in the UI.
+            if request is None:
+                results = self.process(*args, **kwargs)
+            else:
+                with apply_request_processors(request):
+                    results = self.process(*args, **kwargs)
+        except Exception as error:
+            if self.job.data and 'remaining' in self.job.data:
+                self.report_interruption(error)
+            raise
+        self.summarize(results)
 
 
 class BulkStartJob(BatchJob):
     """Start a decommission of each device, with the fields the batch shares."""
+    key = 'device_id'
 
     class Meta:
         name = 'Start decommissions'
@@ -65,29 +108,32 @@ class BulkStartJob(BatchJob):
                 planned_start=None, planned_end=None):
         devices = list(Device.objects.filter(pk__in=device_ids).select_related(
             'device_type__manufacturer', 'rack', 'site', 'primary_ip4', 'primary_ip6').order_by('name', 'pk'))
-        self.job.data['total'] = len(devices)
+        self.begin([{'device': str(device), 'device_id': device.pk, 'number': ''} for device in devices])
         return bulk.start_decommissions(
             devices, self.job.user, reason=reason, reason_text=reason_text,
             head=User.objects.filter(pk=head_id).first() if head_id else None,
             responsible=User.objects.filter(pk=responsible_id).first() if responsible_id else None,
             executors=User.objects.filter(pk__in=executor_ids), planned_start=planned_start,
-            planned_end=planned_end, on_result=lambda result: self.record(result, len(devices)),
+            planned_end=planned_end, on_result=self.record,
         )
 
 
 class BulkMoveJob(BatchJob):
     """Make one workflow move on each of the decommissions."""
+    key = 'decommission_id'
 
     class Meta:
         name = 'Decommission workflow move'
 
     def process(self, decommission_ids, move, storage_location_id=None, **params):
         decommissions = list(Decommission.objects.filter(pk__in=decommission_ids).order_by('number'))
-        self.job.data['total'] = len(decommissions)
+        self.begin([
+            {'number': d.number, 'decommission_id': d.pk, 'device': d.device_name, 'device_id': d.device_pk}
+            for d in decommissions
+        ])
         if storage_location_id:
             params['storage_location'] = StorageLocation.objects.filter(pk=storage_location_id).first()
-        return bulk.apply_move(decommissions, self.job.user, move,
-                               on_result=lambda result: self.record(result, len(decommissions)), **params)
+        return bulk.apply_move(decommissions, self.job.user, move, on_result=self.record, **params)
 
 
 class BulkDocumentsJob(JobRunner):

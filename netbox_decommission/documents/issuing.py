@@ -4,6 +4,7 @@ render after the device is gone), drafts rendered on request, and the frozen cop
 all its signatures.
 """
 import hashlib
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.files.base import ContentFile
@@ -123,22 +124,46 @@ def freeze(document):
     """
     Store the completed document in every language, digitally signed when a signing key is configured, with
     its SHA-256. Runs in the transaction of the last signature: if anything fails, the signature is not given.
+    Returns the names of the stored files, for discarded_on_error().
     """
-    for language in DOCUMENT_LANGUAGES:
-        data = render_document(document, language)
-        digitally_signed = pades.signing_configured()
-        if digitally_signed:
-            data = pades.sign_pdf(
-                data,
-                reason=f'{dict(Kind)[document.kind]} {document.number}',
-                location=document.decommission.organization,
-                name=document.decommission.organization,
-            )
-        sha256 = hashlib.sha256(data).hexdigest()
-        frozen = DocumentFile(document=document, language=language, sha256=sha256, size=len(data),
-                              digitally_signed=digitally_signed)
-        frozen.file.save(f'{document.number}_{language}_{sha256[:12]}.pdf', ContentFile(data), save=False)
-        frozen.save()
+    stored = []
+    with discarded_on_error(stored):
+        for language in DOCUMENT_LANGUAGES:
+            _freeze_copy(document, language, stored)
+    return stored
+
+
+@contextmanager
+def discarded_on_error(names):
+    """
+    Remove the stored files if the block raises: the transaction that records them is then rolled back, and the
+    storage is not transactional.
+    """
+    try:
+        yield
+    except BaseException:
+        storage = DocumentFile._meta.get_field('file').storage
+        for name in names:
+            storage.delete(name)
+        raise
+
+
+def _freeze_copy(document, language, stored):
+    data = render_document(document, language)
+    digitally_signed = pades.signing_configured()
+    if digitally_signed:
+        data = pades.sign_pdf(
+            data,
+            reason=f'{dict(Kind)[document.kind]} {document.number}',
+            location=document.decommission.organization,
+            name=document.decommission.organization,
+        )
+    sha256 = hashlib.sha256(data).hexdigest()
+    frozen = DocumentFile(document=document, language=language, sha256=sha256, size=len(data),
+                          digitally_signed=digitally_signed)
+    frozen.file.save(f'{document.number}_{language}_{sha256[:12]}.pdf', ContentFile(data), save=False)
+    stored.append(frozen.file.name)
+    frozen.save()
 
 
 def document_pdf(document, language):
@@ -150,10 +175,11 @@ def document_pdf(document, language):
         return render_document(document, language)
     frozen = document.files.filter(language=language).first()
     if frozen is None:
-        with transaction.atomic():
+        stored = []
+        with discarded_on_error(stored), transaction.atomic():
             locked = Document.objects.select_for_update().get(pk=document.pk)
             if not locked.files.exists():
-                freeze(locked)
+                stored.extend(freeze(locked))
         frozen = document.files.get(language=language)
     with frozen.file.open('rb') as f:
         return f.read()

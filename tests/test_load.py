@@ -1,0 +1,66 @@
+"""
+A short run of the load runner (`make load`): 8 concurrent clients for 20 s against NetBox under gunicorn, on a
+database of its own, cloned from this session's migrated test database and dropped afterwards.
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+from django.conf import settings
+from django.db import connections
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def server_connection():
+    db = settings.DATABASES['default']
+    return psycopg.connect(host=db['HOST'], port=db['PORT'], user=db['USER'], password=db['PASSWORD'],
+                           dbname='postgres', autocommit=True)
+
+
+def clone(admin, source, target, attempts=20):
+    """CREATE DATABASE … TEMPLATE needs the source without sessions: this process's is closed, others may linger."""
+    for attempt in range(attempts):
+        try:
+            admin.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+            return
+        except psycopg.errors.ObjectInUse:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
+
+
+def test_concurrent_clients_under_gunicorn(django_db_setup, tmp_path):
+    test_database = connections['default'].creation._get_test_db_name()
+    name = f'{test_database}_load'
+    # The runner clones its database from <name>_template (benchmarks.run.prepare_database): this session's test
+    # database, migrated already, serves as that template.
+    connections.close_all()
+    with server_connection() as admin:
+        for database in (name, f'{name}_template'):
+            admin.execute(f'DROP DATABASE IF EXISTS "{database}"')
+        clone(admin, test_database, f'{name}_template')
+    results = tmp_path / 'results.json'
+    try:
+        run = subprocess.run(
+            [sys.executable, '-m', 'loadtest.run'], cwd=REPO, capture_output=True, text=True, timeout=600,
+            env={**os.environ, 'NETBOX_DB_NAME': name, 'LOAD_SECONDS': '20', 'LOAD_CLIENTS': '8',
+                 'LOAD_RESULTS': str(results)},
+        )
+    finally:
+        with server_connection() as admin:
+            for database in (name, f'{name}_template'):
+                admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    summary = json.loads(results.read_text())
+    assert summary['problems'] == []
+    assert summary['errors'] == 0
+    assert summary['clients'] == 8 and summary['gunicorn_workers'] == 4
+    # The walks got past their first stage move (a short run on a busy machine may not get much further).
+    assert {'create', 'sign order', 'download draft PDF'} <= set(summary['operations'])
+    assert summary['decommissions_started'] >= 8
+    assert summary['stage_moves'] > 0

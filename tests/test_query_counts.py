@@ -11,7 +11,7 @@ from pathlib import Path
 from django.test import TestCase
 from django.urls import reverse
 
-from netbox_decommission import device_facts
+from netbox_decommission import device_facts, workflow
 from netbox_decommission.choices import DecommissionStatusChoices as Status
 from netbox_decommission.models import RemovedComponent, StorageLocation
 from users.models import User
@@ -27,6 +27,8 @@ from .utils import (
     create_signers,
     create_sites,
     create_workflow_decommission,
+    dispose_media,
+    grant,
     token_header,
 )
 
@@ -102,6 +104,22 @@ class PageQueryBudgetTests(QueryBudgetTestCase):
                 with plugin_off_device_page():
                     baseline = self.page_queries(url)
                 self.assertWithinBudget(name, self.page_queries(url) - baseline)
+
+
+    def test_retirement(self):
+        """The act's last signature over REST: the snapshot, the freezing of the act and the batched deletion."""
+        for executor in self.people.executors:
+            workflow.sign(self.decommission, executor, 'act', 'executor')
+        dispose_media(self.decommission, self.people.head)
+        url = reverse('plugins-api:netbox_decommission-api:decommission-sign', kwargs={'pk': self.decommission.pk})
+        self.client.logout()  # the head's token, not the admin's session
+        grant([self.people.head], ['view', 'sign'])
+        count, response = count_queries(self.client.post, url, {'document': 'act', 'role': 'head'},
+                                        content_type='application/json', **token_header(self.people.head))
+        self.assertEqual(response.status_code, 200, response.content)
+        self.decommission.refresh_from_db()
+        self.assertEqual(self.decommission.status, Status.STATUS_RETIRED)
+        self.assertWithinBudget('retirement_sign_act_8_interfaces', count)
 
 
 class ScalingQueryBudgetTests(QueryBudgetTestCase):

@@ -47,6 +47,9 @@ class DecommissionConfig(PluginConfig):
         # At retirement, disable the far-end switch ports of the device's cables and note in their
         # description which decommission freed them.
         'disable_peer_ports': False,
+        # Separation of duties: the user who requested a decommission (its "requested by", set when the record is
+        # created) cannot also sign its order as head; another head approves it. False lets one person do both.
+        'separation_of_duties': True,
     }
 
     def ready(self):

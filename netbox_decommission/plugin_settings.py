@@ -79,11 +79,11 @@ def validate_settings(config):
     except ValueError as e:
         raise ImproperlyConfigured(f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["document_number_format"]: {e}') from e
     _validate_readable_file(config, 'document_logo')
-    if not isinstance(config.get('disable_peer_ports'), bool):
-        raise ImproperlyConfigured(
-            f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["disable_peer_ports"] must be True or False, '
-            f'not {config.get("disable_peer_ports")!r}.'
-        )
+    for name in ('disable_peer_ports', 'separation_of_duties'):
+        if not isinstance(config.get(name), bool):
+            raise ImproperlyConfigured(
+                f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["{name}"] must be True or False, not {config.get(name)!r}.'
+            )
     from .documents.pades import check_signing_settings
 
     check_signing_settings(config)

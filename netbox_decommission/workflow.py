@@ -16,9 +16,10 @@ from dcim.choices import DeviceStatusChoices
 from .choices import DecommissionStatusChoices as Status
 from .choices import DocumentKindChoices as Kind
 from .choices import SignatureRoleChoices as Role
-from .documents.issuing import freeze
+from .documents.issuing import discarded_on_error, freeze
 from .events import emit_stage_change
 from .models import Decommission, Document, Signature, StageChange
+from .plugin_settings import get_setting
 
 # Sent inside the signing transaction when the act receives its last required signature. Its receiver
 # (retirement.retire_device) removes the device from the inventory; if it raises, the act stays unsigned.
@@ -129,13 +130,21 @@ def draft_order(decommission):
     return _draft(decommission, Kind.KIND_ORDER)
 
 
-@transaction.atomic
 def sign(decommission, user, document, role, comment=''):
     """
     Sign a document in a role the user holds on the record. The last required signature completes the
     document and advances the stage; on the act it retires the device (act_signed). Signing again in the
     same role changes nothing.
     """
+    frozen = []
+    # The frozen copies are files, which a rollback does not remove: if the transaction fails, up to its
+    # commit, they are removed here.
+    with discarded_on_error(frozen):
+        return _sign(decommission, user, document, role, comment, frozen)
+
+
+@transaction.atomic
+def _sign(decommission, user, document, role, comment, frozen):
     decommission = _prepare(decommission)
     if document not in SIGNING_STAGE:
         raise WorkflowError(_('Unknown document "{document}": sign the order, the application or the act.').format(
@@ -160,6 +169,13 @@ def sign(decommission, user, document, role, comment=''):
             'Cannot sign the {document} of {number} as {role}: {user} is not the {role} named on this '
             'decommission. Sign in a role you hold, or have the record edited to name you.'
         ).format(document=document_label, number=decommission.number, role=dict(Role)[role], user=user), field='role')
+    if (document == Kind.KIND_ORDER and role == Role.ROLE_HEAD and decommission.requested_by_id == user.pk
+            and get_setting('separation_of_duties')):
+        raise WorkflowError(_(
+            'Cannot sign the order of {number} as head: {user} requested this decommission, and separation of duties '
+            'requires the order to be approved by someone else. Ask another head to sign: edit the decommission to '
+            'name them as its head.'
+        ).format(number=decommission.number, user=user), field='role')
     if document == Kind.KIND_ORDER and not (decommission.head_id and decommission.responsible_id):
         raise WorkflowError(_(
             'Cannot sign the order of {number}: it needs both a head and a responsible person. Edit the '
@@ -169,7 +185,7 @@ def sign(decommission, user, document, role, comment=''):
     if not missing_signers(decommission, doc):
         doc.signed_at = timezone.now()
         doc.save()
-        freeze(doc)
+        frozen.extend(freeze(doc))
         _complete(decommission, doc, user, comment)
     return decommission
 

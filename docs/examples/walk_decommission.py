@@ -3,9 +3,10 @@ Walk one server through the whole decommissioning workflow with pynetbox, from d
 
     python walk_decommission.py http://127.0.0.1:8000 "$(cat .dev/api-token)" msk1-app-07
 
-The token's user is named as head, responsible and executor, so one token can give every signature. In real
-life each person signs with their own token: the API accepts a signature only from the user who holds the
-role on the record, and only with the "sign" permission.
+The token's user is named as head, responsible and executor, so one token can give every signature. As that
+user also requests the decommission, this needs the plugin setting separation_of_duties = False (by default the
+requester cannot sign the order as head). In real life each person signs with their own token: the API accepts a
+signature only from the user who holds the role on the record, and only with the "sign" permission.
 """
 import sys
 

@@ -49,6 +49,10 @@ class CustodyView(APIView):
 
     @extend_schema(responses=requests.CustodyEventSerializer(many=True))
     def get(self, request, pk):
+        model = self.queryset.model
+        if not request.user.has_perm(f'netbox_decommission.view_{model._meta.model_name}'):
+            raise PermissionDenied(_('You need the "view" permission on {models}.').format(
+                models=model._meta.verbose_name_plural))
         obj = get_object_or_404(self.queryset.restrict(request.user, 'view'), pk=pk)
         events = CustodyEvent.objects.filter(self.concerning(obj)).select_related(
             'decommission', 'component', 'from_location', 'to_location', 'user',

@@ -223,8 +223,10 @@ class Decommission(PrimaryModel):
 
     class Meta:
         ordering = ('-created', '-pk')
+        # The codename is the action, as in NetBox core (DataSource's "sync"): NetBox offers it as a checkbox in the
+        # object permission form, and has_perm('netbox_decommission.sign_decommission') checks that action.
         permissions = (
-            ('sign_decommission', 'Sign decommission documents'),
+            ('sign', 'Sign decommission documents'),
         )
         verbose_name = _('decommission')
         verbose_name_plural = _('decommissions')

@@ -32,7 +32,7 @@ LINT_PATHS := netbox_decommission tests dev benchmarks
 # The benchmark's own database, cloned on every run from <name>_template (migrated on the first run).
 BENCH_DB ?= netbox_decommission_bench
 
-.PHONY: help venv services tools demo test bench lint migrations clean
+.PHONY: help venv services tools demo test bench lint migrations clean load docs
 
 help:
 	@echo 'make venv        create .venv: NetBox from requirements-dev.txt and the plugin (editable)'
@@ -43,6 +43,8 @@ help:
 	@echo 'make lint        ruff only'
 	@echo 'make migrations  make the plugin'"'"'s migrations'
 	@echo 'make clean       stop the private services, remove .venv and .dev'
+	@echo 'make load        concurrent API clients against gunicorn (4 workers), DEBUG off; writes loadtest/results.json'
+	@echo 'make docs        the documentation site (mkdocs.yml) into $(DEV)/site, the stage diagram redrawn first'
 
 venv: $(VENV_STAMP)
 
@@ -115,7 +117,8 @@ test: services tools
 	if [ $$status -eq 5 ]; then echo 'pytest collected no tests: that counts as a failure' >&2; fi; \
 	exit $$status
 
-# DEBUG off, on a database of its own (BENCH_DB); BENCH_REPEAT=n repetitions (default 3), BENCH_RENDERS=n PDFs.
+# DEBUG off, on a database of its own (BENCH_DB); BENCH_REPEAT=n repetitions (default 3), BENCH_RENDERS=n PDFs,
+# BENCH_ONLY=step,... some steps only (the method names in benchmarks/run.py; results.json is then left alone).
 bench: services
 	@$(WITH_SERVICES) $(NETBOX_ENV) NETBOX_DB_NAME=$(BENCH_DB) NETBOX_DEBUG=0 DJANGO_SETTINGS_MODULE=netbox.settings \
 		$(VENV)/bin/python -m benchmarks.run
@@ -131,3 +134,16 @@ clean:
 		$$( [ -x $(VENV)/bin/python ] && echo $(VENV)/bin/python || echo python3 ) dev/services.py stop; \
 	fi
 	rm -rf $(VENV) $(DEV)
+
+# Concurrent REST clients against NetBox under gunicorn on 127.0.0.1, on a database of its own (LOAD_DB), cloned on
+# every run from <name>_template (migrated on the first run). LOAD_SECONDS=n (default 150), LOAD_CLIENTS=n (16).
+LOAD_DB ?= netbox_decommission_load
+load: services
+	@$(WITH_SERVICES) $(NETBOX_ENV) NETBOX_DB_NAME=$(LOAD_DB) NETBOX_DEBUG=0 DJANGO_SETTINGS_MODULE=netbox.settings \
+		$(VENV)/bin/python -m loadtest.run
+
+# The stage diagram is drawn from the workflow's tables (Django set up, no database needed), then the site is built
+# strictly: a broken link, a missing image or a page left out of the nav stops it.
+docs: venv
+	$(NETBOX_ENV) DJANGO_SETTINGS_MODULE=netbox.settings $(VENV)/bin/python dev/stages_diagram.py
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir $(DEV)/site

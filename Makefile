@@ -28,7 +28,7 @@ DEMO_ADDR ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 # REUSE_DB=1 keeps the test database between runs (faster); by default it is made anew.
 PYTEST_DB := $(if $(filter 1,$(REUSE_DB)),--reuse-db,--create-db)
-LINT_PATHS := netbox_decommission tests dev benchmarks
+LINT_PATHS := netbox_decommission tests dev benchmarks loadtest
 # The benchmark's own database, cloned on every run from <name>_template (migrated on the first run).
 BENCH_DB ?= netbox_decommission_bench
 
@@ -94,19 +94,24 @@ demo: services $(STATIC_STAMP)
 	echo; \
 	$(NETBOX) runserver $(DEMO_ADDR) --insecure
 
-# GNU gettext: the translation test extracts the plugin's strings with xgettext. Installed with apt-get when
-# missing and we may (root on Debian/Ubuntu); otherwise the message says what to install.
-tools:
-	@command -v xgettext >/dev/null 2>&1 || { \
+# Debian packages the tests need, installed with apt-get when missing and we may (root on Debian/Ubuntu); otherwise
+# the message says what to install. $(call apt_tool,command,package,what needs it)
+define apt_tool
+	@command -v $(1) >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-			echo 'Installing gettext (xgettext, msgfmt)'; \
-			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null \
-			|| { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }; \
+			echo 'Installing $(2) ($(3))'; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null \
+			|| { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; }; \
 		else \
-			echo 'GNU gettext (xgettext) is missing: install it, e.g. apt-get install gettext / brew install gettext' >&2; \
+			echo '$(1) is missing ($(3)): install it; e.g. apt-get install $(2) / brew install $(2)' >&2; \
 			exit 1; \
 		fi; \
 	}
+endef
+
+tools:
+	$(call apt_tool,xgettext,gettext,the translation test extracts the plugin strings with it)
+	$(call apt_tool,chromium,chromium,the browser tests in tests/e2e drive it with Playwright)
 
 test: services tools
 	$(VENV)/bin/ruff check $(LINT_PATHS)

@@ -1,5 +1,11 @@
+import datetime
+
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dcim.models import Device, InventoryItem, Location, Manufacturer, Rack, Site
@@ -7,7 +13,12 @@ from netbox.filtersets import PrimaryModelFilterSet
 from tenancy.filtersets import TenancyFilterSet
 from tenancy.models import ContactGroup
 from users.models import User
-from utilities.filters import TreeNodeMultipleChoiceFilter
+from utilities.filters import (
+    MultiValueCharFilter,
+    MultiValueDateTimeFilter,
+    TreeNodeMultipleChoiceFilter,
+    multivalue_field_factory,
+)
 from utilities.filtersets import register_filterset
 
 from .choices import (
@@ -31,6 +42,56 @@ __all__ = (
 )
 
 
+class UTCDateTimeField(forms.DateTimeField):
+    """
+    A date and time compared in UTC. A query string may carry any offset up to ±23:59, PostgreSQL takes them only up
+    to ±15:59 and answers a server error beyond (in NetBox's own date filters too); in UTC it takes them all.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None or timezone.is_naive(value):
+            return value
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError:
+            # Beyond year 1 or 9999 once in UTC.
+            raise ValidationError(self.error_messages['invalid'], code='invalid') from None
+
+
+class DateTimeFilter(MultiValueDateTimeFilter):
+    field_class = multivalue_field_factory(UTCDateTimeField)
+
+
+class CharFilter(MultiValueCharFilter):
+    """
+    "null" is text. NetBox takes it for "no value" (None), which the negated and pattern lookups (__nisw, __iregex,
+    ...) cannot take: a server error, in NetBox's own filters too. The plugin's text fields are never null.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.null_value = None
+
+
+class PluginFilterSet(PrimaryModelFilterSet):
+    """
+    NetBox's filter set for primary models, safe against input NetBox's own would answer with a server error: dates
+    and times (created and last_updated too) compared in UTC, and "null" as text in text filters.
+    """
+    FILTER_DEFAULTS = {
+        **PrimaryModelFilterSet.FILTER_DEFAULTS,
+        models.DateTimeField: {'filter_class': DateTimeFilter},
+        **{
+            field: {**default, 'filter_class': CharFilter}
+            for field, default in PrimaryModelFilterSet.FILTER_DEFAULTS.items()
+            if default.get('filter_class') is MultiValueCharFilter
+        },
+    }
+    created = DateTimeFilter()
+    last_updated = DateTimeFilter()
+
+
 def _related_filter(field_name, queryset, label, to_field_name=None):
     """A multiple-choice filter on a foreign key, by ID or (with to_field_name) by a natural key."""
     if to_field_name:
@@ -41,6 +102,14 @@ def _related_filter(field_name, queryset, label, to_field_name=None):
     return django_filters.ModelMultipleChoiceFilter(field_name=field_name, queryset=queryset, label=label)
 
 
+def _choice_filter(choices, **kwargs):
+    """
+    A filter on a choice field. "null" is then an invalid choice (400), as in NetBox's own status filters; by default
+    it would mean "no value", which the field's string lookups (__ic, __iew, ...) cannot take (a server error).
+    """
+    return django_filters.MultipleChoiceFilter(choices=choices, null_value=None, **kwargs)
+
+
 def _user_filters(field_name, label):
     return (
         _related_filter(field_name, User.objects.all(), label),
@@ -49,8 +118,8 @@ def _user_filters(field_name, label):
 
 
 @register_filterset
-class StorageLocationFilterSet(PrimaryModelFilterSet):
-    kind = django_filters.MultipleChoiceFilter(choices=StorageLocationKindChoices)
+class StorageLocationFilterSet(PluginFilterSet):
+    kind = _choice_filter(StorageLocationKindChoices)
     site_id = _related_filter('site', Site.objects.all(), _('Site (ID)'))
     site = _related_filter('site', Site.objects.all(), _('Site (slug)'), to_field_name='slug')
     location_id = TreeNodeMultipleChoiceFilter(
@@ -71,11 +140,11 @@ class StorageLocationFilterSet(PrimaryModelFilterSet):
 
 
 @register_filterset
-class DecommissionFilterSet(PrimaryModelFilterSet, TenancyFilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=DecommissionStatusChoices)
+class DecommissionFilterSet(PluginFilterSet, TenancyFilterSet):
+    status = _choice_filter(DecommissionStatusChoices)
     is_open = django_filters.BooleanFilter(method='filter_is_open', label=_('Open records'))
-    reason = django_filters.MultipleChoiceFilter(choices=DecommissionReasonChoices)
-    backup_method = django_filters.MultipleChoiceFilter(choices=BackupMethodChoices)
+    reason = _choice_filter(DecommissionReasonChoices)
+    backup_method = _choice_filter(BackupMethodChoices)
     device_id = _related_filter('device', Device.objects.all(), _('Device (ID)'))
     device = _related_filter('device', Device.objects.all(), _('Device (name)'), to_field_name='name')
     site_id = _related_filter('site', Site.objects.all(), _('Site (ID)'))
@@ -124,14 +193,14 @@ class DecommissionFilterSet(PrimaryModelFilterSet, TenancyFilterSet):
 
 
 @register_filterset
-class RemovedComponentFilterSet(PrimaryModelFilterSet):
-    kind = django_filters.MultipleChoiceFilter(choices=ComponentKindChoices)
-    source_kind = django_filters.MultipleChoiceFilter(choices=ComponentSourceChoices)
-    condition = django_filters.MultipleChoiceFilter(choices=ComponentConditionChoices)
-    status = django_filters.MultipleChoiceFilter(choices=ComponentStatusChoices)
-    sanitization_method = django_filters.MultipleChoiceFilter(choices=SanitizationMethodChoices)
-    sanitization_state = django_filters.MultipleChoiceFilter(
-        choices=SanitizationStateChoices, method='filter_sanitization_state', label=_('Sanitization state'),
+class RemovedComponentFilterSet(PluginFilterSet):
+    kind = _choice_filter(ComponentKindChoices)
+    source_kind = _choice_filter(ComponentSourceChoices)
+    condition = _choice_filter(ComponentConditionChoices)
+    status = _choice_filter(ComponentStatusChoices)
+    sanitization_method = _choice_filter(SanitizationMethodChoices)
+    sanitization_state = _choice_filter(
+        SanitizationStateChoices, method='filter_sanitization_state', label=_('Sanitization state'),
     )
     decommission_id = _related_filter('decommission', Decommission.objects.all(), _('Decommission (ID)'))
     decommission = _related_filter(

@@ -40,9 +40,9 @@ class DisposeRequestSerializer(serializers.Serializer):
 class CustodyEventSerializer(serializers.ModelSerializer):
     decommission = DecommissionSerializer(nested=True, read_only=True)
     component = serializers.SerializerMethodField()
-    from_location = StorageLocationSerializer(nested=True, read_only=True)
-    to_location = StorageLocationSerializer(nested=True, read_only=True)
-    user = UserSerializer(nested=True, read_only=True)
+    from_location = StorageLocationSerializer(nested=True, read_only=True, allow_null=True)
+    to_location = StorageLocationSerializer(nested=True, read_only=True, allow_null=True)
+    user = UserSerializer(nested=True, read_only=True, allow_null=True)
     subject = ChoiceField(choices=(('server', _('Server')), ('component', _('Component'))), read_only=True,
                           source='subject_kind')
 

@@ -1,3 +1,4 @@
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
@@ -40,11 +41,39 @@ __all__ = (
 )
 
 
+def _contains_nul(value):
+    if isinstance(value, str):
+        return '\x00' in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(v) for v in value)
+    return False
+
+
+class RefuseNullCharactersMixin:
+    """
+    Refuses a NUL character anywhere in a field's value, as Django does in plain text fields (400). NetBox looks up
+    related objects and tags by the attributes given and stores custom fields as JSON, and PostgreSQL refuses a NUL
+    in either: a server error otherwise, in NetBox's own endpoints too.
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            errors = {
+                name: [ProhibitNullCharactersValidator.message]
+                for name, value in data.items() if name in self.fields and _contains_nul(value)
+            }
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
 def _nested_user(**kwargs):
     return UserSerializer(nested=True, required=False, allow_null=True, **kwargs)
 
 
-class StorageLocationSerializer(PrimaryModelSerializer):
+class StorageLocationSerializer(RefuseNullCharactersMixin, PrimaryModelSerializer):
     kind = ChoiceField(choices=StorageLocationKindChoices)
     site = SiteSerializer(nested=True)
     location = LocationSerializer(nested=True, required=False, allow_null=True)
@@ -71,18 +100,19 @@ class Conflict(APIException):
     default_code = 'conflict'
 
 
-class DecommissionSerializer(PrimaryModelSerializer):
+class DecommissionSerializer(RefuseNullCharactersMixin, PrimaryModelSerializer):
     number = serializers.CharField(
         max_length=50, required=False, allow_blank=True,
         # Declaring the field drops the model's uniqueness check, and full_clean() skips it in the API.
         validators=[UniqueValidator(queryset=Decommission.objects.all())],
         help_text=_('Leave empty to assign the next number of the configured format'),
     )
-    device = DeviceSerializer(nested=True, required=False)
+    # Null once the act has retired the device (the record outlives it).
+    device = DeviceSerializer(nested=True, required=False, allow_null=True)
     status = ChoiceField(choices=DecommissionStatusChoices, read_only=True)
     reason = ChoiceField(choices=DecommissionReasonChoices)
-    site = SiteSerializer(nested=True, read_only=True)
-    rack = RackSerializer(nested=True, read_only=True)
+    site = SiteSerializer(nested=True, read_only=True, allow_null=True)
+    rack = RackSerializer(nested=True, read_only=True, allow_null=True)
     tenant = TenantSerializer(nested=True, required=False, allow_null=True)
     requested_by = _nested_user(read_only=True)
     head = _nested_user()
@@ -116,6 +146,9 @@ class DecommissionSerializer(PrimaryModelSerializer):
         brief_fields = ('id', 'url', 'display', 'number', 'status', 'device_name', 'description')
 
     def validate_device(self, device):
+        if device is None:
+            # Only the act's retirement clears it.
+            raise serializers.ValidationError(_('Choose the device (server) to decommission.'))
         # The frozen identity belongs to one server: once out of draft the device cannot be swapped.
         if (
             self.instance and self.instance.device_id != device.pk
@@ -141,7 +174,7 @@ class DecommissionSerializer(PrimaryModelSerializer):
         return super().create(validated_data)
 
 
-class RemovedComponentSerializer(PrimaryModelSerializer):
+class RemovedComponentSerializer(RefuseNullCharactersMixin, PrimaryModelSerializer):
     decommission = DecommissionSerializer(nested=True)
     kind = ChoiceField(choices=ComponentKindChoices)
     manufacturer = ManufacturerSerializer(nested=True, required=False, allow_null=True)
@@ -153,7 +186,7 @@ class RemovedComponentSerializer(PrimaryModelSerializer):
     sanitization_verified_by = _nested_user()
     sanitized_by = _nested_user()
     inspected_by = _nested_user()
-    reused_as = InventoryItemSerializer(nested=True, read_only=True)
+    reused_as = InventoryItemSerializer(nested=True, read_only=True, allow_null=True)
     sanitization_state = ChoiceField(choices=SanitizationStateChoices, read_only=True)
     force = serializers.BooleanField(
         write_only=True, required=False, default=False,

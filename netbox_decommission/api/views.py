@@ -1,6 +1,9 @@
 from django.db.models import ProtectedError
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
+from rest_framework.settings import api_settings
 
 from netbox.api.viewsets import NetBoxModelViewSet
 
@@ -9,13 +12,24 @@ from ..models import Decommission, Document, RemovedComponent, StorageLocation
 from . import serializers
 
 
-class StorageLocationViewSet(NetBoxModelViewSet):
+class PluginModelViewSet(NetBoxModelViewSet):
+
+    def update(self, request, *args, **kwargs):
+        # One object's URL takes one object. NetBox would take a list for a bulk update and fail (a server error).
+        if not isinstance(request.data, dict):
+            raise ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [
+                Serializer.default_error_messages['invalid'].format(datatype=type(request.data).__name__),
+            ]})
+        return super().update(request, *args, **kwargs)
+
+
+class StorageLocationViewSet(PluginModelViewSet):
     queryset = StorageLocation.objects.all()
     serializer_class = serializers.StorageLocationSerializer
     filterset_class = filtersets.StorageLocationFilterSet
 
 
-class DecommissionViewSet(NetBoxModelViewSet):
+class DecommissionViewSet(PluginModelViewSet):
     queryset = Decommission.objects.all()
     serializer_class = serializers.DecommissionSerializer
     filterset_class = filtersets.DecommissionFilterSet
@@ -30,7 +44,7 @@ class DecommissionViewSet(NetBoxModelViewSet):
             raise
 
 
-class RemovedComponentViewSet(NetBoxModelViewSet):
+class RemovedComponentViewSet(PluginModelViewSet):
     queryset = RemovedComponent.objects.all()
     serializer_class = serializers.RemovedComponentSerializer
     filterset_class = filtersets.RemovedComponentFilterSet

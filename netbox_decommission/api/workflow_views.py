@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from netbox.api.authentication import IsAuthenticatedOrLoginNotRequired, TokenWritePermission
+from utilities.api import get_annotations_for_serializer
 
 from .. import device_facts, workflow
 from ..choices import DocumentKindChoices
@@ -46,6 +47,7 @@ class WorkflowActionView(APIView):
         # For the OpenAPI schema: the request body of this move.
         return self.request_serializer(*args, **kwargs)
 
+    @extend_schema(responses=DecommissionSerializer)
     def post(self, request, pk):
         decommission = _decommission(request, pk, self.permission)
         body = self.request_serializer(data=request.data)
@@ -56,7 +58,9 @@ class WorkflowActionView(APIView):
             if e.field:
                 return Response({e.field: [e.message]}, status=status.HTTP_400_BAD_REQUEST)
             return Response({'detail': e.message}, status=status.HTTP_409_CONFLICT)
-        decommission = Decommission.objects.get(pk=decommission.pk)
+        # Annotated as the regular endpoint's queryset is, for the counts it shows.
+        decommission = Decommission.objects.annotate(
+            **get_annotations_for_serializer(DecommissionSerializer)).get(pk=decommission.pk)
         return Response(DecommissionSerializer(decommission, context={'request': request}).data)
 
 

@@ -1,4 +1,4 @@
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -63,6 +63,21 @@ class StorageLocation(PrimaryModel):
 
     def get_kind_color(self):
         return StorageLocationKindChoices.colors.get(self.kind)
+
+    def validate_constraints(self, exclude=None):
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as e:
+            # Django keys a constraint over two fields to no field; the name is what to change, so that forms,
+            # imports and the API name it.
+            (unique_name,) = self._meta.constraints
+            taken = unique_name.get_violation_error_message()
+            errors = e.update_error_dict({})
+            for error in list(errors.get(NON_FIELD_ERRORS, ())):
+                if error.message == taken:
+                    errors[NON_FIELD_ERRORS].remove(error)
+                    errors.setdefault('name', []).append(error)
+            raise ValidationError({field: messages for field, messages in errors.items() if messages}) from None
 
     def clean(self):
         super().clean()

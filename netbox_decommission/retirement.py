@@ -57,17 +57,21 @@ def retire_device(sender, decommission, user, **kwargs):
     if get_setting('disable_peer_ports'):
         _free_peer_ports(decommission, snapshot['cables'])
 
-    # Cables first: NetBox would otherwise leave the far ends of a deleted device's cables dangling.
-    cable_ids = list(CableTermination.objects.filter(_device=device).values_list('cable_id', flat=True))
-    delete_logged(Cable.objects.filter(pk__in=cable_ids))
+    delete_device = get_setting('retirement_policy') == 'delete'
+    delete_addresses = get_setting('ip_address_policy') == 'delete'
+    # NetBox's deletion of a device leaves its cables with their far ends dangling: they are deleted too. A device
+    # that stays loses them now; one that goes, after it, when only the far ends remain to be let go (going first,
+    # they would log an update of each of the device's own interfaces just before its deletion).
+    cables = Cable.objects.filter(
+        pk__in=list(CableTermination.objects.filter(_device=device).values_list('cable_id', flat=True)))
+    if not delete_device:
+        delete_logged(cables)
 
     if device.primary_ip4_id or device.primary_ip6_id or device.oob_ip_id:
         device.snapshot()
         device.primary_ip4 = device.primary_ip6 = device.oob_ip = None
         device.save()
 
-    delete_device = get_setting('retirement_policy') == 'delete'
-    delete_addresses = get_setting('ip_address_policy') == 'delete'
     # Deleting the device deletes its interfaces and, with them, their addresses: under the delete policies the
     # device's deletion takes them along.
     if delete_addresses and not delete_device:
@@ -82,6 +86,7 @@ def retire_device(sender, decommission, user, **kwargs):
 
     if delete_device:
         delete_logged(Device.objects.filter(pk=device.pk))
+        delete_logged(cables)
         decommission.device = None
     else:
         device = Device.objects.get(pk=device.pk)

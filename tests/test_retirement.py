@@ -9,6 +9,7 @@ from unittest import mock
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import close_old_connections, connection
+from django.db.models.signals import pre_delete
 from django.test import TestCase, TransactionTestCase, override_settings
 from rest_framework.test import APIClient
 
@@ -266,10 +267,17 @@ class RetirementTestCase(TestCase):
         state = workflow_state(self.decommission)
         changes = ObjectChange.objects.count()
         self.client.raise_request_exception = False
-        with mock.patch.object(Device, 'delete', side_effect=RuntimeError('storage offline')):
+        def refuse(sender, instance, **kwargs):
+            raise RuntimeError('storage offline')
+
+        pre_delete.connect(refuse, sender=Device, dispatch_uid='test-refuse-device-deletion')
+        try:
             response = self.post('sign', {'document': 'act', 'role': 'head'})
+        finally:
+            pre_delete.disconnect(sender=Device, dispatch_uid='test-refuse-device-deletion')
         self.assertEqual(response.status_code, 500)
-        # Cables and addresses were removed before the failing deletion: all of it was rolled back.
+        # The snapshot, the primary addresses cleared and the change records written before the failing deletion:
+        # all of it was rolled back.
         self.assertEqual(workflow_state(self.decommission), state)
         self.assertEqual(ObjectChange.objects.count(), changes)
         self.decommission.refresh_from_db()

@@ -59,13 +59,10 @@ def retire_device(sender, decommission, user, **kwargs):
 
     delete_device = get_setting('retirement_policy') == 'delete'
     delete_addresses = get_setting('ip_address_policy') == 'delete'
-    # NetBox's deletion of a device leaves its cables with their far ends dangling: they are deleted too. A device
-    # that stays loses them now; one that goes, after it, when only the far ends remain to be let go (going first,
-    # they would log an update of each of the device's own interfaces just before its deletion).
-    cables = Cable.objects.filter(
-        pk__in=list(CableTermination.objects.filter(_device=device).values_list('cable_id', flat=True)))
-    if not delete_device:
-        delete_logged(cables)
+    # Cables first: NetBox's deletion of a device would leave their far ends dangling. (Deleting them after the
+    # device runs more queries: NetBox then retraces the paths end by end as the device's interfaces go.)
+    delete_logged(Cable.objects.filter(
+        pk__in=list(CableTermination.objects.filter(_device=device).values_list('cable_id', flat=True))))
 
     if device.primary_ip4_id or device.primary_ip6_id or device.oob_ip_id:
         device.snapshot()
@@ -86,7 +83,6 @@ def retire_device(sender, decommission, user, **kwargs):
 
     if delete_device:
         delete_logged(Device.objects.filter(pk=device.pk))
-        delete_logged(cables)
         decommission.device = None
     else:
         device = Device.objects.get(pk=device.pk)

@@ -381,6 +381,7 @@ class Bench:
 
         from dcim.models import Device
         from netbox.context_managers import event_tracking
+        from netbox_decommission.bulk import start_decommissions
         from tests.utils import create_devices
 
         devices = create_devices(40, self.site, prefix='rack', rack=self.rack, face='front')
@@ -388,33 +389,22 @@ class Bench:
             device.position = position
             device.save()
         baseline_devices = create_devices(40, self.site, prefix='rack-baseline')
-        try:
-            from netbox_decommission.bulk import start_decommissions
-        except ImportError:
-            start_decommissions = None
-        if start_decommissions is not None:
-            def run():
-                # As NetBox runs a request (change log, events), which the bulk API leaves to a background job
-                # beyond a few devices.
-                request = RequestFactory().post('/')
-                request.user, request.id = self.people.head, uuid.uuid4()
-                with event_tracking(request):
-                    results = start_decommissions(
-                        Device.objects.filter(pk__in=[d.pk for d in devices]).order_by('position'),
-                        self.people.head, reason='end_of_life', head=self.people.head,
-                        responsible=self.people.responsible,
-                    )
-                refused = [r.message for r in results if not r.ok]
-                if refused:
-                    raise RuntimeError(f'bulk.start_decommissions refused: {refused[:3]}')
-            how = 'bulk.start_decommissions, in a change-logging request context'
-        else:
-            def run():
-                for device in devices:
-                    self.api('post', '/api/plugins/decommission/decommissions/',
-                             {'device': device.pk, 'reason': 'end_of_life', 'head': self.people.head.pk,
-                              'responsible': self.people.responsible.pk}, expect=201)
-            how = 'sequential: 40 × POST /api/plugins/decommission/decommissions/ (no bulk module yet)'
+
+        def run():
+            # As NetBox runs a request (change log, events), which the bulk API leaves to a background job beyond a
+            # few devices.
+            request = RequestFactory().post('/')
+            request.user, request.id = self.people.head, uuid.uuid4()
+            with event_tracking(request):
+                results = start_decommissions(
+                    Device.objects.filter(pk__in=[d.pk for d in devices]).order_by('position'),
+                    self.people.head, reason='end_of_life', head=self.people.head,
+                    responsible=self.people.responsible,
+                )
+            refused = [r.message for r in results if not r.ok]
+            if refused:
+                raise RuntimeError(f'bulk.start_decommissions refused: {refused[:3]}')
+        how = 'bulk.start_decommissions, in a change-logging request context'
 
         def baseline():
             self.api('patch', '/api/dcim/devices/', [{'id': d.pk, 'status': 'decommissioning'}

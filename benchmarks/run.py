@@ -529,10 +529,14 @@ def print_table(figures):
             print(f'- {f["name"]}: {details}')
 
 
-def main():
-    name = os.environ.get('NETBOX_DB_NAME', 'netbox_decommission_bench')
+def start_netbox(default_database, purpose):
+    """
+    NetBox with DEBUG off on a fresh database of its own (NETBOX_DB_NAME, else default_database): the name of the
+    database. Never the demo's, whose data a run would bury.
+    """
+    name = os.environ.get('NETBOX_DB_NAME', default_database)
     if name == 'netbox_decommission':
-        sys.exit('Refusing to benchmark in the demo database: set NETBOX_DB_NAME (make bench does).')
+        sys.exit(f'Refusing to {purpose} in the demo database: set NETBOX_DB_NAME (make does).')
     prepare_database(name)
     os.environ['NETBOX_DEBUG'] = '0'
     os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'netbox.settings')
@@ -541,13 +545,20 @@ def main():
 
     django.setup()
     from django.conf import settings
+
+    if settings.DEBUG:
+        sys.exit('DEBUG is on: the figures would not be those of a production NetBox.')
+    return name
+
+
+def main():
+    name = start_netbox('netbox_decommission_bench', 'benchmark')
+    from django.conf import settings
     from django.db import connection
 
     # A retirement runs thousands of queries; Django keeps only the last 9000 for counting by default.
     connection.queries_limit = 10 ** 6
     connection.queries_log = deque(maxlen=connection.queries_limit)
-    if settings.DEBUG:
-        sys.exit('DEBUG is on: the figures would not be those of a production NetBox.')
     # Frozen documents of the run are written to a directory that goes with it.
     media = tempfile.TemporaryDirectory(prefix='netbox-decommission-bench-')
     settings.MEDIA_ROOT = media.name

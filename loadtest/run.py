@@ -22,7 +22,7 @@ from pathlib import Path
 
 import requests
 
-from benchmarks.run import machine, prepare_database
+from benchmarks.run import machine, start_netbox
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = Path(os.environ.get('LOAD_RESULTS') or Path(__file__).resolve().parent / 'results.json')
@@ -302,23 +302,12 @@ def print_figures(summary):
 
 
 def main():
-    name = os.environ.get('NETBOX_DB_NAME', 'netbox_decommission_load')
-    if name == 'netbox_decommission':
-        sys.exit('Refusing to load the demo database: set NETBOX_DB_NAME (make load does).')
-    prepare_database(name)
-    os.environ['NETBOX_DEBUG'] = '0'
-    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'netbox.settings')
-    sys.path.insert(0, str(REPO))
-    import django
-
-    django.setup()
+    name = start_netbox('netbox_decommission_load', 'load')
     from django.conf import settings
     from django.db import connections
 
     from netbox_decommission.models import Decommission
 
-    if settings.DEBUG:
-        sys.exit('DEBUG is on: the figures would not be those of a production NetBox.')
     print(f'Database {name}; {CLIENTS} clients for {SECONDS:g} s against gunicorn with {WORKERS} workers', flush=True)
     fixtures = create_fixtures(CLIENTS)
     connections.close_all()

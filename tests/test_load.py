@@ -35,7 +35,8 @@ def clone(admin, source, target, attempts=20):
 
 
 def test_concurrent_clients_under_gunicorn(django_db_setup, tmp_path):
-    test_database = connections['default'].creation._get_test_db_name()
+    # Set up by django_db_setup, the connection's settings name the test database.
+    test_database = connections['default'].settings_dict['NAME']
     name = f'{test_database}_load'
     # The runner clones its database from <name>_template (benchmarks.run.prepare_database): this session's test
     # database, migrated already, serves as that template.

@@ -23,7 +23,11 @@ def server_connection():
 
 
 def clone(admin, source, target, attempts=20):
-    """CREATE DATABASE … TEMPLATE needs the source without sessions: this process's is closed, others may linger."""
+    """
+    CREATE DATABASE … TEMPLATE needs the source without sessions. This process's own is closed; what lingers are
+    the sessions of threads that ended (the live server's request threads, the concurrency tests' workers), kept
+    open by CONN_MAX_AGE and never used again: once waiting has not freed the database, they are ended.
+    """
     for attempt in range(attempts):
         try:
             admin.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
@@ -31,6 +35,9 @@ def clone(admin, source, target, attempts=20):
         except psycopg.errors.ObjectInUse:
             if attempt == attempts - 1:
                 raise
+            if attempt >= 3:
+                admin.execute('SELECT pg_terminate_backend(pid) FROM pg_stat_activity '
+                              'WHERE datname = %s AND pid <> pg_backend_pid()', [source])
             time.sleep(0.5)
 
 

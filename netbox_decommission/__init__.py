@@ -52,16 +52,22 @@ class DecommissionConfig(PluginConfig):
         'separation_of_duties': True,
     }
 
+    def import_models(self):
+        # NetBox's extras app builds its Event Rule forms' choices of event types in its ready(), which runs before
+        # any plugin's: registered here, while Django imports the apps' models, ours are among them.
+        from .event_types import register_event_types
+
+        register_event_types()
+        super().import_models()
+
     def ready(self):
         super().ready()
         from django.conf import settings
 
         from . import signals  # noqa: F401  (connects the receivers)
-        from .events import register_event_types
         from .plugin_settings import validate_settings
 
         validate_settings(settings.PLUGINS_CONFIG.get(self.name, {}))
-        register_event_types()
 
 
 config = DecommissionConfig

@@ -1,29 +1,15 @@
 """
-The plugin's NetBox event types (usable in Event Rules: webhooks, scripts, notifications) and the people
-told of each stage change.
+What the plugin tells NetBox of a stage change: notifications for the people on the record, and its event types
+(`event_types.py`) for the event rules.
 """
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 
 from core.models import ObjectType
 from extras.events import EventContext, process_event_rules
 from extras.models import EventRule, Notification
-from netbox.events import EVENT_TYPE_KIND_INFO, EVENT_TYPE_KIND_WARNING, EventType
-from netbox.registry import registry
 
-STAGE_CHANGED = 'netbox_decommission.stage_changed'
-DEVICE_RETIRED = 'netbox_decommission.device_retired'
-
-
-def register_event_types():
-    # ready() may run more than once (e.g. in tests); NetBox refuses a second registration of a name.
-    for event_type in (
-        EventType(STAGE_CHANGED, _('Decommission stage changed'), kind=EVENT_TYPE_KIND_INFO),
-        EventType(DEVICE_RETIRED, _('Device retired by a decommission'), kind=EVENT_TYPE_KIND_WARNING),
-    ):
-        if event_type.name not in registry['event_types']:
-            event_type.register()
+from .event_types import DEVICE_RETIRED, STAGE_CHANGED
 
 
 def _payload(decommission, from_status):

@@ -4,7 +4,10 @@ Service locations come from the environment that dev/services.py prepares, so th
 the machine's own PostgreSQL/Redis and the private embedded ones.
 """
 import os
+import sys
 from pathlib import Path
+
+from instance_redis import instance_databases, redis_server
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -20,13 +23,18 @@ DATABASES = {
         'CONN_MAX_AGE': 300,
     }
 }
+# Named here, so that the test database pytest-django creates and the instance name below agree.
+DATABASES['default']['TEST'] = {'NAME': f"test_{DATABASES['default']['NAME']}"}
 
-_REDIS_HOST = os.environ.get('NETBOX_REDIS_HOST', '127.0.0.1')
-_REDIS_PORT = int(os.environ.get('NETBOX_REDIS_PORT', '6379'))
-# Separate databases from other projects on a shared Redis: tasks and cache of the demo.
+# Every NetBox instance (the demo, each test database, make bench, make load and their clones) has its own queues
+# and cache: a pair of Redis databases leased to the database it works on (dev/instance_redis.py), as NetBox's queue
+# names are the same everywhere. Under pytest-django that is the test database.
+_INSTANCE = DATABASES['default']['TEST']['NAME'] if 'pytest_django' in sys.modules else DATABASES['default']['NAME']
+_REDIS_SERVER = redis_server()
+_TASKS_DB, _CACHE_DB = instance_databases(_INSTANCE, _REDIS_SERVER)
 REDIS = {
-    'tasks': {'HOST': _REDIS_HOST, 'PORT': _REDIS_PORT, 'USERNAME': '', 'PASSWORD': '', 'DATABASE': 6, 'SSL': False},
-    'caching': {'HOST': _REDIS_HOST, 'PORT': _REDIS_PORT, 'USERNAME': '', 'PASSWORD': '', 'DATABASE': 7, 'SSL': False},
+    'tasks': {**_REDIS_SERVER, 'DATABASE': _TASKS_DB},
+    'caching': {**_REDIS_SERVER, 'DATABASE': _CACHE_DB},
 }
 
 SECRET_KEY = 'netbox-decommission-development-only-secret-key-0123456789abcdefghij'
@@ -38,6 +46,8 @@ DEVELOPER = True
 
 MEDIA_ROOT = str(REPO / '.dev' / 'media')
 TIME_ZONE = 'UTC'
+# The daily housekeeping job the RQ workers of the demo and the tests run reports to NetBox's census otherwise.
+CENSUS_REPORTING_ENABLED = False
 
 PLUGINS = ['netbox_decommission']
 PLUGINS_CONFIG = {

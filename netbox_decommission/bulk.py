@@ -216,11 +216,13 @@ def archive_name(document, language):
     return f'{document.decommission.number}/{issuing.filename(document, language)}'
 
 
-def documents_archive(decommissions, languages, on_progress=None):
+def documents_archive(decommissions, languages, on_progress=None, on_missing=None):
     """
     A ZIP of every drafted or signed document of the decommissions in each language, one folder per record:
     ``DC-2026-00001/ORD-2026-00001_ru.pdf``. Signed documents are their frozen copies.
-    ``on_progress(done, total)`` is called after each record.
+    ``on_progress(done, total)`` is called after each record. A frozen copy whose file is missing from the media
+    storage does not stop the archive: a text file in its place (``ORD-2026-00001_ru.pdf.missing.txt``) says what to
+    restore, and ``on_missing(message)`` is called with the same words.
     """
     decommissions = list(decommissions)
     buffer = io.BytesIO()
@@ -231,7 +233,13 @@ def documents_archive(decommissions, languages, on_progress=None):
             for document in documents:
                 document.decommission = decommission
                 for language in languages:
-                    archive.writestr(archive_name(document, language), issuing.document_pdf(document, language))
+                    name = archive_name(document, language)
+                    try:
+                        archive.writestr(name, issuing.document_pdf(document, language))
+                    except issuing.FrozenCopyMissing as e:
+                        archive.writestr(f'{name}.missing.txt', str(e))
+                        if on_missing:
+                            on_missing(str(e))
             if on_progress:
                 on_progress(done, len(decommissions))
     return buffer.getvalue()

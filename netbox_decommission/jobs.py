@@ -153,12 +153,19 @@ class BulkDocumentsJob(JobRunner):
             self.job.data = {'done': done, 'total': total}
             self.job.save(update_fields=['data'])
 
-        archive = bulk.documents_archive(decommissions, languages, on_progress=progress)
+        missing = []
+
+        def report_missing(message):
+            missing.append(message)
+            self.logger.error(message)
+
+        archive = bulk.documents_archive(decommissions, languages, on_progress=progress, on_missing=report_missing)
         name = default_storage.save(f'{ARCHIVE_DIRECTORY}/{self.job.job_id}.zip', ContentFile(archive))
         self.job.data = {
             'done': total, 'total': total, 'file': name, 'size': len(archive),
             'url': reverse('plugins:netbox_decommission:decommission_bulk_documents_download',
                            kwargs={'job_id': self.job.pk}),
+            'missing': missing,
         }
         self.job.save(update_fields=['data'])
         self.logger.info(f'Archive of {total} decommission(s): {name} ({len(archive)} bytes)')

@@ -14,7 +14,7 @@ from tenancy.models import ContactGroup, Tenant
 from users.models import User
 from utilities.testing import APIViewTestCases, ChangeLoggedFilterSetTestMixin, ViewTestCases, create_tags
 
-from .mixins import PluginFilterSetTestMixin, PluginUrlMixin
+from .mixins import PluginFilterSetTestMixin, PluginGraphQLMixin, PluginUrlMixin
 from .utils import create_decommission, create_devices, create_sites
 
 UTC = datetime.UTC
@@ -159,7 +159,7 @@ class DecommissionViewTestCase(PluginUrlMixin, ViewTestCases.PrimaryObjectViewTe
             self.assertContains(response, decommission.device_serial)
 
 
-class DecommissionAPITestCase(PluginUrlMixin, APIViewTestCases.APIViewTestCase):
+class DecommissionAPITestCase(PluginUrlMixin, PluginGraphQLMixin, APIViewTestCases.APIViewTestCase):
     model = Decommission
     graphql_base_name = 'decommission'
     brief_fields = ['description', 'device_name', 'display', 'id', 'number', 'status', 'url']

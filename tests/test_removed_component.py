@@ -17,7 +17,7 @@ from netbox_decommission.models import RemovedComponent, StorageLocation
 from users.models import User
 from utilities.testing import APIViewTestCases, ChangeLoggedFilterSetTestMixin, ViewTestCases, create_tags
 
-from .mixins import PluginFilterSetTestMixin, PluginUrlMixin
+from .mixins import PluginFilterSetTestMixin, PluginGraphQLMixin, PluginUrlMixin
 from .utils import create_decommission, create_devices, create_sites
 
 KIND = ComponentKindChoices
@@ -145,7 +145,7 @@ class RemovedComponentViewTestCase(PluginUrlMixin, ViewTestCases.PrimaryObjectVi
         self.assertNotContains(response, 'CPU 0')
 
 
-class RemovedComponentAPITestCase(PluginUrlMixin, APIViewTestCases.APIViewTestCase):
+class RemovedComponentAPITestCase(PluginUrlMixin, PluginGraphQLMixin, APIViewTestCases.APIViewTestCase):
     model = RemovedComponent
     # GraphQL resolves the non-null relation only for a user who may view it.
     user_permissions = ('netbox_decommission.view_decommission',)

@@ -9,7 +9,7 @@ from netbox_decommission.filtersets import StorageLocationFilterSet
 from netbox_decommission.models import RemovedComponent, StorageLocation
 from utilities.testing import APIViewTestCases, ChangeLoggedFilterSetTestMixin, ViewTestCases, create_tags
 
-from .mixins import PluginFilterSetTestMixin, PluginUrlMixin
+from .mixins import PluginFilterSetTestMixin, PluginGraphQLMixin, PluginUrlMixin
 from .utils import create_decommission, create_devices, create_sites
 
 
@@ -102,7 +102,7 @@ class StorageLocationViewTestCase(PluginUrlMixin, ViewTestCases.PrimaryObjectVie
         self.assertEqual(columns['Components'], '1')
 
 
-class StorageLocationAPITestCase(PluginUrlMixin, APIViewTestCases.APIViewTestCase):
+class StorageLocationAPITestCase(PluginUrlMixin, PluginGraphQLMixin, APIViewTestCases.APIViewTestCase):
     model = StorageLocation
     # GraphQL resolves the non-null relation only for a user who may view it.
     user_permissions = ('dcim.view_site',)

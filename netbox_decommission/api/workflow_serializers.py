@@ -13,6 +13,7 @@ from ..choices import (
     DocumentLanguageChoices,
     SignatureRoleChoices,
 )
+from ..documents import issuing
 from ..models import Decommission, Document, DocumentFile, Signature, StageChange, StorageLocation
 from ..plugin_settings import DOCUMENT_LANGUAGES
 from .serializers import DecommissionSerializer
@@ -83,10 +84,15 @@ class SignatureSerializer(serializers.ModelSerializer):
 class DocumentFileSerializer(serializers.ModelSerializer):
     """A frozen copy: its SHA-256 identifies it (POST documents/verify/)."""
     language = ChoiceField(choices=DocumentLanguageChoices)
+    file_missing = serializers.SerializerMethodField(
+        help_text=_('The file is missing from the media storage: restore it from the backup (the PDF answers 410)'))
 
     class Meta:
         model = DocumentFile
-        fields = ('language', 'sha256', 'size', 'digitally_signed', 'created')
+        fields = ('language', 'sha256', 'size', 'digitally_signed', 'created', 'file_missing')
+
+    def get_file_missing(self, frozen) -> bool:
+        return not issuing.is_stored(frozen)
 
 
 class DocumentSerializer(serializers.ModelSerializer):

@@ -197,7 +197,12 @@ class DocumentPDFView(PDFView):
                 document=str(dict(DocumentKindChoices)[kind]).lower(), number=decommission.number,
                 fix=workflow.next_step(decommission))}, status=status.HTTP_404_NOT_FOUND)
         document.decommission = decommission
-        return pdf_response(issuing.document_pdf(document, language), issuing.filename(document, language))
+        try:
+            data = issuing.document_pdf(document, language)
+        except issuing.FrozenCopyMissing as e:
+            return Response({'detail': str(e), 'sha256': e.file.sha256, 'file': e.file.file.name},
+                            status=status.HTTP_410_GONE)
+        return pdf_response(data, issuing.filename(document, language))
 
 
 class LabelsPDFView(PDFView):

@@ -166,10 +166,51 @@ def _freeze_copy(document, language, stored):
     frozen.save()
 
 
+class FrozenCopyMissing(Exception):
+    """
+    A signed document's frozen copy is recorded in the database but its file is not in the media storage: a
+    database restored without its media folder. The copy cannot be rendered again (it would not be the issued
+    document, nor match its SHA-256); only the backup has it.
+    """
+
+    def __init__(self, frozen):
+        self.file = frozen
+        super().__init__(missing_copy_message(frozen))
+
+
+def stored_path(frozen):
+    """Where the storage keeps the file: the full path on disk, or its name in a storage that has no paths."""
+    try:
+        return frozen.file.path
+    except NotImplementedError:
+        return frozen.file.name
+
+
+def is_stored(frozen):
+    return frozen.file.storage.exists(frozen.file.name)
+
+
+def missing_copy_message(frozen):
+    document = frozen.document
+    return _(
+        'The signed {document} {number} ({language}) cannot be handed out: the database records its frozen copy '
+        'with SHA-256 {sha256}, but the file is missing from the media storage. Restore {name} from the backup of '
+        "NetBox's media folder to {path}; the restored file must have this SHA-256."
+    ).format(document=str(document.get_kind_display()).lower(), number=document.number,
+             language=frozen.get_language_display(), sha256=frozen.sha256, name=frozen.file.name,
+             path=stored_path(frozen))
+
+
+def missing_copies(document):
+    """{language: message} for each frozen copy of ``document`` whose file is not in the storage."""
+    return {frozen.language: missing_copy_message(frozen) for frozen in document.files.all() if not is_stored(frozen)}
+
+
 def document_pdf(document, language):
     """
     The PDF to hand out: the frozen copy of a signed document, or a draft rendered now. A document signed
-    before documents were frozen is frozen on its first request.
+    before documents were frozen is frozen on its first request. Raises FrozenCopyMissing when the stored file
+    of a frozen copy is gone.
     """
     if not document.is_signed:
         return render_document(document, language)
@@ -181,6 +222,9 @@ def document_pdf(document, language):
             if not locked.files.exists():
                 stored.extend(freeze(locked))
         frozen = document.files.get(language=language)
-    with frozen.file.open('rb') as f:
-        return f.read()
+    try:
+        with frozen.file.open('rb') as f:
+            return f.read()
+    except FileNotFoundError as e:
+        raise FrozenCopyMissing(frozen) from e
 

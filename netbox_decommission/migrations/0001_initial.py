@@ -14,9 +14,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('dcim', '0251_fix_ltree_cascade_triggers'),
+        ('dcim', '0250_cooling_infrastructure'),
         ('extras', '0144_customfield_status'),
-        ('tenancy', '0027_fix_ltree_cascade_triggers'),
+        ('tenancy', '0026_consolidate_unique_constraints'),
         ('users', '0016_default_ordering_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -14,7 +14,7 @@ def mark_disks_as_media(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dcim', '0251_fix_ltree_cascade_triggers'),
+        ('dcim', '0250_cooling_infrastructure'),
         ('netbox_decommission', '0005_documents'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -9,6 +9,7 @@ from ..choices import (
     DocumentKindChoices,
     DocumentLanguageChoices,
 )
+from ..documents.issuing import missing_copies
 from ..models import CustodyEvent
 from ..serials import live_duplicates
 from .moves import progress_steps, workflow_state
@@ -230,9 +231,15 @@ class DecommissionDocumentsPanel(panels.ObjectPanel):
     def get_context(self, context):
         ctx = super().get_context(context)
         documents = {d.kind: d for d in ctx['object'].documents.all()}
+        rows = []
+        for kind, label in DocumentKindChoices:
+            document = documents.get(kind)
+            missing = missing_copies(document) if document else {}
+            downloads = [(code, language, missing.get(code)) for code, language in DocumentLanguageChoices.CHOICES]
+            rows.append((kind, label, document, downloads, list(missing.values())))
         return {
             **ctx,
-            'documents': [(kind, label, documents.get(kind)) for kind, label in DocumentKindChoices],
+            'documents': rows,
             'languages': DocumentLanguageChoices.CHOICES,
             'has_media': any(component.is_media for component in ctx['object'].components.all()),
         }

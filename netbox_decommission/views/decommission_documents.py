@@ -55,7 +55,13 @@ class DecommissionDocumentView(DecommissionPDFView):
                 fix=workflow.next_step(decommission)))
             return redirect(decommission.get_absolute_url())
         document.decommission = decommission
-        return pdf_response(issuing.document_pdf(document, language), issuing.filename(document, language))
+        try:
+            data = issuing.document_pdf(document, language)
+        except issuing.FrozenCopyMissing as e:
+            return render(request, 'netbox_decommission/document_missing.html', {
+                'object': decommission, 'document': document, 'file': e.file, 'message': str(e),
+            }, status=410)
+        return pdf_response(data, issuing.filename(document, language))
 
 
 @register_model_view(Decommission, 'labels', path='labels')

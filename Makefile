@@ -38,6 +38,7 @@ help:
 	@echo 'make venv        create .venv: NetBox from requirements-dev.txt and the plugin (editable)'
 	@echo 'make services    find or start PostgreSQL and Redis; writes $(SERVICES_ENV)'
 	@echo 'make demo        migrate, load demo data, serve NetBox at http://$(DEMO_ADDR)/ with an RQ worker'
+	@echo '                 (Redis databases of its own, as every instance: python dev/instance_redis.py show)'
 	@echo 'make test        ruff, the migrations check and pytest (PYTEST_ARGS=..., REUSE_DB=1)'
 	@echo 'make bench       the plugin against NetBox'"'"'s own costs, DEBUG off; writes benchmarks/results.json'
 	@echo 'make lint        ruff only'
@@ -79,7 +80,9 @@ DEMO_PREPARE := import django, runpy; django.setup(); \
 	runpy.run_path("dev/bootstrap.py"); \
 	runpy.run_path("dev/demo_data.py")
 
-# The server runs in the foreground; Ctrl-C stops it and the RQ worker.
+# The server runs in the foreground; Ctrl-C stops it and the RQ worker. Before it starts, dev/instance_redis.py waits
+# until the worker serves the demo's queues and prints them with its Redis databases, or says loudly that it does not
+# (with the end of its log): the demo is served either way.
 demo: services $(STATIC_STAMP)
 	@$(WITH_SERVICES) $(NETBOX_ENV) DJANGO_SETTINGS_MODULE=netbox.settings DEMO_ADDR=$(DEMO_ADDR) \
 		$(VENV)/bin/python -c '$(DEMO_PREPARE)'
@@ -90,7 +93,9 @@ demo: services $(STATIC_STAMP)
 	echo; \
 	echo "NetBox:    http://$(DEMO_ADDR)/   (login admin / admin)"; \
 	echo "API token: $$(cat $(DEV)/api-token)   (header: Authorization: Bearer <token>)"; \
-	echo "RQ worker: pid $$worker, log $(DEV)/rqworker.log"; \
+	echo "People:    orlova (requester), ivanov (head), petrov (responsible), sidorov, kozlova (executors);"; \
+	echo "           each logs in with the username as password; API tokens in $(DEV)/tokens/<username>"; \
+	$(NETBOX_ENV) $(VENV)/bin/python dev/instance_redis.py check-worker $$worker $(DEV)/rqworker.log || true; \
 	echo; \
 	$(NETBOX) runserver $(DEMO_ADDR) --insecure
 

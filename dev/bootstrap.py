@@ -1,13 +1,26 @@
-"""Create the demo's superuser and API token (development only; idempotent).
+"""Create the demo's users, their permissions and API tokens (development only; idempotent).
 
 Run through NetBox's environment, as `make demo` does:
 
     PYTHONPATH=dev NETBOX_CONFIGURATION=netbox_configuration NETBOX_ROOT=$PWD/.dev/netbox \\
         .venv/bin/python dev/bootstrap.py
 
-The superuser is `admin` with password `admin`. The API token (a NetBox v2 token, `nbt_<key>.<secret>`) is printed
-and written to .dev/api-token; use it as `Authorization: Bearer $(cat .dev/api-token)`. A later run keeps the token
-in that file as long as it still exists and is valid, and makes a new one otherwise.
+The superuser is `admin` with password `admin`. The people a decommission names are ordinary users with NetBox
+object permissions, each with the password of their username:
+
+| user | in a decommission | may |
+| --- | --- | --- |
+| `orlova` | the requester (a systems engineer) | start decommissions, record components, every move but signing |
+| `ivanov` | the head (of the data centre) | sign |
+| `petrov` | the responsible person (lead engineer) | every move, signing included |
+| `sidorov`, `kozlova` | the executors (technicians) | every move, signing included |
+
+All of them may view the data centre's objects (devices, racks, inventory, addresses, users) and the plugin's.
+
+Every user gets an API token (a NetBox v2 token, `nbt_<key>.<secret>`): the admin's is written to .dev/api-token,
+each person's to .dev/tokens/<username>; use one as `Authorization: Bearer $(cat .dev/tokens/ivanov)`. A later
+run keeps the token in a file as long as it still exists and is valid, and makes a new one otherwise. DEMO_DIR
+names another directory than .dev for these files (the tests use one of their own).
 """
 
 import os
@@ -22,12 +35,45 @@ def _dev_dir():
 
 
 DEV_DIR = _dev_dir()
-TOKEN_FILE = DEV_DIR.parent / '.dev' / 'api-token'
+DEMO_DIR = Path(os.environ.get('DEMO_DIR') or DEV_DIR.parent / '.dev')
+TOKEN_FILE = DEMO_DIR / 'api-token'
+PEOPLE_TOKENS = DEMO_DIR / 'tokens'
 
 USERNAME = 'admin'
 PASSWORD = 'admin'
 EMAIL = 'admin@example.com'
 TOKEN_DESCRIPTION = 'Demo token (dev/bootstrap.py)'
+
+# (username, first name, last name, groups); the password is the username.
+PEOPLE = (
+    ('orlova', 'Anna', 'Orlova', ('staff', 'engineers')),
+    ('ivanov', 'Ivan', 'Ivanov', ('staff', 'signers')),
+    ('petrov', 'Pyotr', 'Petrov', ('staff', 'engineers', 'signers')),
+    ('sidorov', 'Sergey', 'Sidorov', ('staff', 'engineers', 'signers')),
+    ('kozlova', 'Maria', 'Kozlova', ('staff', 'engineers', 'signers')),
+)
+# What the people see: the objects a decommission's pages, forms and documents show or choose from.
+VIEWED = (
+    'dcim.region', 'dcim.site', 'dcim.location', 'dcim.rack', 'dcim.rackrole', 'dcim.manufacturer',
+    'dcim.devicetype', 'dcim.devicerole', 'dcim.platform', 'dcim.device', 'dcim.interface', 'dcim.macaddress',
+    'dcim.cable', 'dcim.inventoryitem', 'dcim.inventoryitemrole', 'dcim.module', 'ipam.prefix', 'ipam.vlan',
+    'ipam.ipaddress', 'tenancy.tenantgroup', 'tenancy.tenant', 'tenancy.contactgroup', 'tenancy.contact',
+    'users.user', 'netbox_decommission.storagelocation', 'netbox_decommission.decommission',
+    'netbox_decommission.removedcomponent',
+)
+# group key: (group name, description, [(permission name, actions, object types)])
+GROUPS = {
+    'staff': ('Data-centre staff', 'Everyone who takes part in a decommission', [
+        ('Demo: view the data centre', ['view'], VIEWED),
+    ]),
+    'engineers': ('Decommission engineers', 'Start decommissions, record components, make the moves', [
+        ('Demo: run decommissions', ['add', 'change'],
+         ('netbox_decommission.decommission', 'netbox_decommission.removedcomponent')),
+    ]),
+    'signers': ('Decommission signers', 'Sign the order, the application and the act in the roles they hold', [
+        ('Demo: sign decommissions', ['sign'], ('netbox_decommission.decommission',)),
+    ]),
+}
 
 
 def setup_django():
@@ -67,13 +113,50 @@ def ensure_superuser():
     return user
 
 
-def existing_token(user):
-    """Return the bearer value stored in TOKEN_FILE if it still authenticates `user` with write access."""
+def ensure_groups():
+    """The groups and their object permissions, as GROUPS has them (a permission edited since is set back)."""
+    from core.models import ObjectType
+    from users.models import Group, ObjectPermission
+
+    groups = {}
+    for key, (name, description, permissions) in GROUPS.items():
+        group, _created = Group.objects.update_or_create(name=name, defaults={'description': description})
+        for permission_name, actions, object_types in permissions:
+            permission, _created = ObjectPermission.objects.update_or_create(
+                name=permission_name, defaults={'actions': actions, 'constraints': None, 'enabled': True},
+            )
+            permission.object_types.set([ObjectType.objects.get_by_natural_key(*label.split('.'))
+                                         for label in object_types])
+            permission.groups.add(group)
+        groups[key] = group
+    return groups
+
+
+def ensure_people(groups):
+    from users.models import User
+
+    people = []
+    for username, first_name, last_name, group_keys in PEOPLE:
+        user = User.objects.filter(username=username).first() or User(username=username)
+        user.first_name, user.last_name = first_name, last_name
+        user.email = f'{username}@example.com'
+        user.is_active, user.is_superuser = True, False
+        if not user.check_password(username):
+            user.set_password(username)
+        user.save()
+        user.groups.set([groups[key] for key in group_keys])
+        people.append(user)
+    print(f'Demo people: {", ".join(user.username for user in people)} (password: the username)')
+    return people
+
+
+def existing_token(user, path):
+    """Return the bearer value stored in `path` if it still authenticates `user` with write access."""
     from users.constants import TOKEN_PREFIX
     from users.models import Token
 
     try:
-        value = TOKEN_FILE.read_text().strip()
+        value = path.read_text().strip()
     except OSError:
         return None
     key, _, secret = value.removeprefix(TOKEN_PREFIX).partition('.')
@@ -85,33 +168,35 @@ def existing_token(user):
     return value
 
 
-def ensure_token(user):
+def ensure_token(user, path):
     from users.constants import TOKEN_PREFIX
     from users.models import Token
 
-    value = existing_token(user)
+    value = existing_token(user, path)
     if value is not None:
-        print(f'API token in {TOKEN_FILE} is still valid; keeping it')
+        print(f'API token of {user.username} in {path} is still valid; keeping it')
         return value
     token = Token(user=user, description=TOKEN_DESCRIPTION, write_enabled=True)
     token.full_clean()  # generates the secret, the key and the digest
     token.save()
     # The secret is known only now: NetBox keeps just its HMAC digest.
     value = f'{TOKEN_PREFIX}{token.key}.{token.token}'
-    TOKEN_FILE.parent.mkdir(parents=True, exist_ok=True)
-    TOKEN_FILE.touch(mode=0o600)
-    TOKEN_FILE.write_text(value + '\n')
-    print(f'Created an API token; written to {TOKEN_FILE}')
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text(value + '\n')
+    print(f'Created an API token of {user.username}; written to {path}')
     return value
 
 
 def main():
     setup_django()
     user = ensure_superuser()
-    token = ensure_token(user)
+    token = ensure_token(user, TOKEN_FILE)
+    for person in ensure_people(ensure_groups()):
+        ensure_token(person, PEOPLE_TOKENS / person.username)
     print()
-    print(f'  Login:     {USERNAME} / {PASSWORD}')
-    print(f'  API token: {token}')
+    print(f'  Login:     {USERNAME} / {PASSWORD}; {", ".join(username for username, *_ in PEOPLE)} / the username')
+    print(f'  API token: {token}   (the people\'s: {PEOPLE_TOKENS}/<username>)')
     address = os.environ.get('DEMO_ADDR', '127.0.0.1:8000')
     print(f'  Use it as: curl -H "Authorization: Bearer {token}" http://{address}/api/status/')
     print()

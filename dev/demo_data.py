@@ -11,15 +11,29 @@ and out-of-band), DAC cables to the switches, and inventory items (CPUs, DIMMs, 
 manufacturer, part ID and serial. Then the plugin's storage locations: a removal zone, a temporary storage, a
 warehouse shelf and a disposal vendor.
 
-The data-centre part is skipped when the site already exists; each storage location is created only if missing.
-Everything is generated from a fixed seed, so every run on an empty database gives the same data.
+Then three decommissions, walked through the plugin's workflow by the people dev/bootstrap.py creates (run it
+first): msk1-db-06 closed (its order, application and act signed and frozen, the server retired from the
+inventory, its disks destroyed), msk1-web-08 scheduled (order and application signed), msk1-app-11 a draft whose
+order waits for the signatures of ivanov (head) and petrov (responsible).
+
+The documentation's examples start decommissions of servers the demo leaves alone: msk1-app-10
+(docs/examples/walk_decommission.py), msk1-app-12 (README.md), msk1-web-06 and msk1-web-07 (docs/api.md).
+
+The data-centre part is skipped when the site already exists; each storage location and each decommission is
+created only if missing (a decommission: if its server has none). The data centre is generated from a fixed
+seed, so every run on an empty database gives the same data; the decommissions' dates are relative to the day
+of the run.
 """
 
 import os
 import random
 import sys
 import time
+import uuid
 from collections import defaultdict
+from contextlib import contextmanager
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 
@@ -130,6 +144,14 @@ RACKS = (
 SWITCH_PORTS = 48
 SERVER_NET = '10.11.10'  # production, one /24
 OOB_NET = '10.11.20'  # out-of-band management, one /24
+
+# The demo's decommissions: (server, the stage it is walked to, reason, reason text). The people are dev/bootstrap.py's.
+DECOMMISSIONS = (
+    ('msk1-db-06', 'closed', 'end_of_life', 'Out of warranty; the database moved to the new cluster'),
+    ('msk1-web-08', 'scheduled', 'failure', 'Mainboard failure; a repair costs more than the server is worth'),
+    ('msk1-app-11', 'draft', 'consolidation', 'Its services moved to the Kubernetes cluster'),
+)
+REQUESTER, HEAD, RESPONSIBLE, EXECUTORS = 'orlova', 'ivanov', 'petrov', ('sidorov', 'kozlova')
 
 
 def setup_django():
@@ -442,6 +464,117 @@ def load_storage_locations(site):
     return created
 
 
+@contextmanager
+def acting_as(user):
+    """
+    What runs inside is done by `user` as in a request of theirs: NetBox's change log, the events and the chain
+    of custody name them.
+    """
+    from netbox.context_managers import event_tracking
+    from utilities.request import NetBoxFakeRequest
+
+    request = NetBoxFakeRequest({
+        'META': {}, 'COOKIES': {}, 'POST': {}, 'GET': {}, 'FILES': {}, 'user': user, 'method': 'POST',
+        'path': '', 'path_info': '', 'id': uuid.uuid4(),
+    })
+    with event_tracking(request):
+        yield
+
+
+def walk_decommission(device, to_status, reason, reason_text, people, zones):
+    """
+    Start a decommission of `device` as the requester and walk it to `to_status`, each move made by the person
+    whose part it is, through the plugin's services (as its views and API do).
+    """
+    from django.utils import timezone
+
+    from netbox_decommission import bulk, disposition, harvest, workflow
+    from netbox_decommission.models import Decommission
+
+    head, responsible, executors = people[HEAD], people[RESPONSIBLE], [people[name] for name in EXECUTORS]
+    executor = executors[0]
+    with acting_as(people[REQUESTER]):
+        (result,) = bulk.start_decommissions([device], people[REQUESTER], reason=reason, reason_text=reason_text,
+                                             head=head, responsible=responsible, executors=executors)
+    if not result.ok:
+        raise RuntimeError(f'{device}: {result.message}')
+    decommission = Decommission.objects.get(pk=result.decommission_id)
+    if to_status == 'draft':
+        return decommission
+
+    for person, role in ((head, 'head'), (responsible, 'responsible')):
+        with acting_as(person):
+            workflow.sign(decommission, person, 'order', role)
+    # The closed record was removed last week; the scheduled one will be next week.
+    start = (timezone.now() + timedelta(days=-7 if to_status == 'closed' else 7)).replace(
+        hour=22, minute=0, second=0, microsecond=0)
+    with acting_as(responsible):
+        workflow.schedule(decommission, responsible, start, start + timedelta(hours=4))
+    with acting_as(head):
+        workflow.sign(decommission, head, 'application', 'head')
+    if to_status == 'scheduled':
+        return decommission
+
+    with acting_as(responsible):
+        workflow.record_backup(decommission, responsible, method='network', size_gb=Decimal('1840'), verified=True,
+                               target=f'backup01.{DOMAIN}:/srv/backup/{device.name}')
+    with acting_as(executor):
+        workflow.shut_down(decommission, executor, services_stopped=True, users_notified=True, powered_off=True,
+                           network_disconnected=True)
+        components = harvest.harvest(decommission, executor,
+                                     inventory_items=device.inventoryitems.values_list('pk', flat=True))
+        for number, component in enumerate(components, start=1):
+            component.condition = 'ok'
+            component.antistatic_packed = True
+            component.package_label = f'{decommission.number}-{number:02d}'
+            component.storage_location = zones['warehouse']
+            if component.is_media:
+                component.sanitization_method = 'purge'
+                component.sanitized_on = (start + timedelta(hours=3)).date()
+                component.sanitization_tool = 'nwipe 0.35'
+            component.full_clean()
+            component.save()
+        workflow.disassemble(decommission, executor)
+        workflow.store(decommission, executor, zones['removal_zone'], removed_at=start + timedelta(hours=3))
+    for person, role in [(person, 'executor') for person in executors] + [(head, 'head')]:
+        with acting_as(person):
+            workflow.sign(decommission, person, 'act', role)
+    with acting_as(executors[1]):
+        for component in decommission.components.filter(is_media=True):
+            disposition.destroy(component, executors[1], reference=f'DESTR-{decommission.number}')
+    with acting_as(responsible):
+        workflow.close(decommission, responsible)
+    return decommission
+
+
+def load_decommissions(site):
+    from django.db import transaction
+
+    from dcim.models import Device
+    from netbox_decommission.models import Decommission, StorageLocation
+    from users.models import User
+
+    usernames = [REQUESTER, HEAD, RESPONSIBLE, *EXECUTORS]
+    people = User.objects.in_bulk(usernames, field_name='username')
+    if len(people) < len(usernames):
+        print('Demo data: no decommissions (run dev/bootstrap.py first: it creates the people who sign them)')
+        return 0
+    zones = {zone.kind: zone for zone in StorageLocation.objects.filter(site=site)}
+    created = 0
+    for name, to_status, reason, reason_text in DECOMMISSIONS:
+        device = Device.objects.filter(site=site, name=name).first()
+        if device is None or Decommission.objects.filter(device_name=name).exists():
+            continue
+        # A walk that fails leaves no half-walked record, which the next run would skip (the PDFs it froze stay
+        # in the media folder, referenced by nothing).
+        with transaction.atomic():
+            decommission = walk_decommission(device, to_status, reason, reason_text, people, zones)
+        decommission.refresh_from_db()
+        print(f'Demo data: {decommission.number} ({name}) walked to {decommission.get_status_display()}')
+        created += 1
+    return created
+
+
 def load():
     from django.db import transaction
 
@@ -458,6 +591,8 @@ def load():
             print(f'Demo data: created site {site.name!r} with {summary}')
         created = load_storage_locations(site)
     print(f'Demo data: {created} storage location(s) created')
+    created = load_decommissions(site)
+    print(f'Demo data: {created} decommission(s) created')
 
 
 def main():

@@ -1,81 +1,111 @@
 """
-End to end: docs/examples/walk_decommission.py drives a running NetBox through pynetbox from draft to closed.
-The NetBox is Django's live server (a thread serving the app on the test database).
+End to end: docs/examples/walk_decommission.py, run as its docstring tells a user to run it against `make demo`.
+The command line is taken from the docstring and run unchanged, in a directory laid out like the repository,
+against a live NetBox with the demo's data, people and tokens (tests/demo_netbox.py), under the plugin's default
+settings (separation of duties on). Each person signs with their own token; the outcome is checked in the
+database.
 """
-import contextlib
-import importlib.util
-import io
+import ast
+import subprocess
 from pathlib import Path
-from unittest import mock
 
-from django.conf import settings
-from django.test import LiveServerTestCase, override_settings
+import pytest
 
-from dcim.models import Cable, Device, Interface
+from dcim.models import Cable, Device, InventoryItem
 from ipam.models import IPAddress
-from netbox_decommission.models import Decommission, RemovedComponent, StorageLocation
-from users.constants import TOKEN_PREFIX
-from users.models import Token, User
+from netbox_decommission.models import Decommission, StorageLocation
 
-from .utils import create_cabled_server, create_sites
+from .demo_netbox import demo_netbox
+
+pytestmark = [pytest.mark.docs, pytest.mark.django_db]
 
 EXAMPLE = Path(__file__).resolve().parent.parent / 'docs' / 'examples' / 'walk_decommission.py'
+DEVICE = 'msk1-app-10'
 
 
-def load_example():
-    spec = importlib.util.spec_from_file_location('walk_decommission', EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def documented_command():
+    """The command of the docstring's "Against `make demo`" paragraph, its continuation lines joined."""
+    lines = ast.get_docstring(ast.parse(EXAMPLE.read_text())).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith('Against `make demo`'))
+    block = []
+    for line in lines[start + 2:]:
+        if not line.startswith('    '):
+            break
+        block.append(line.strip().removesuffix('\\').strip())
+    return ' '.join(block)
 
 
-class PynetboxWalkTestCase(LiveServerTestCase):
+@pytest.fixture(scope='module')
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    with demo_netbox(django_db_blocker, tmp_path_factory.mktemp('clone')) as demo:
+        yield demo
 
-    def setUp(self):
-        (site,) = create_sites('Site A')
-        self.server = create_cabled_server(site, 'msk1-app-07', rack=site.racks.get(), position=5)
-        self.zone = StorageLocation.objects.create(name='Removal zone', kind='removal_zone', site=site)
-        StorageLocation.objects.create(name='Shelf 1', kind='warehouse', site=site)
-        admin = User.objects.create_superuser('admin', 'admin@example.com', 'admin')
-        token = Token.objects.create(user=admin)
-        self.token = f'{TOKEN_PREFIX}{token.key}.{token.token}'
 
-    # One token plays every role, the requester's included (see the example's docstring).
-    @override_settings(PLUGINS_CONFIG={**settings.PLUGINS_CONFIG, 'netbox_decommission': {
-        **settings.PLUGINS_CONFIG['netbox_decommission'], 'separation_of_duties': False}})
-    def test_walk_from_draft_to_closed(self):
-        server = self.server
-        output = io.StringIO()
-        # Index the search cache inline instead of handing it to an RQ worker that may listen on the shared Redis.
-        with mock.patch('netbox.search.deferred.any_workers_for_queue', return_value=False), \
-                contextlib.redirect_stdout(output):
-            record = load_example().walk(self.live_server_url, self.token, 'msk1-app-07')
+def run(demo, command):
+    return subprocess.run(['bash', '-c', command], cwd=demo.directory, env=demo.env, capture_output=True,
+                          text=True, timeout=600)
 
-        self.assertEqual(record.status.value, 'closed')
-        self.assertIsNone(record.device)
-        self.assertEqual(record.device_name, 'msk1-app-07')
 
-        decommission = Decommission.objects.get(pk=record.id)
-        self.assertEqual(decommission.status, 'closed')
-        self.assertEqual(decommission.storage_location, self.zone)
-        self.assertEqual(
-            list(decommission.stage_changes.values_list('to_status', flat=True)),
-            ['ordered', 'ordered', 'scheduled', 'backed_up', 'shut_down', 'disassembled', 'in_storage', 'retired',
-             'closed'],
-        )
-        self.assertTrue(all(decommission.documents.values_list('signed_at', flat=True)))
-        self.assertEqual(
-            sorted(RemovedComponent.objects.filter(decommission=decommission).values_list('serial', flat=True)),
-            sorted(item.serial for item in server.inventory_items),
-        )
+def test_the_documented_command_walks_the_server_from_draft_to_closed(demo):
+    command = documented_command()
+    assert command.startswith(f'.venv/bin/python docs/examples/walk_decommission.py {DEVICE} ')
+    device = Device.objects.get(name=DEVICE)
+    serials = sorted(InventoryItem.objects.filter(device=device).values_list('serial', flat=True))
+    cables = list(Cable.objects.filter(terminations___device=device).values_list('pk', flat=True))
+    addresses = list(IPAddress.objects.filter(interface__device=device).values_list('pk', flat=True))
+    assert serials and cables and addresses
 
-        # The device is gone with its cable and addresses; the switch stays, its port free.
-        self.assertFalse(Device.objects.filter(pk=server.device.pk).exists())
-        self.assertFalse(Cable.objects.filter(pk=server.cable.pk).exists())
-        self.assertFalse(IPAddress.objects.filter(pk__in=[ip.pk for ip in server.ips]).exists())
-        self.assertIsNone(Interface.objects.get(pk=server.switch_port.pk).cable)
-        self.assertEqual(decommission.device_snapshot['cables'][0]['peer'][0]['name'], 'Ethernet10')
+    walk = run(demo, command)
 
-        printed = output.getvalue()
-        self.assertIn('impact: 1 cables, 3 IP addresses', printed)
-        self.assertIn('device still in NetBox: False', printed)
+    assert walk.returncode == 0, walk.stdout + walk.stderr
+    decommission = Decommission.objects.get(device_name=DEVICE)
+    assert decommission.status == 'closed'
+    assert (decommission.requested_by.username, decommission.head.username, decommission.responsible.username) == (
+        'orlova', 'ivanov', 'petrov')
+    assert [user.username for user in decommission.executors.all()] == ['sidorov']
+    # Each move by the person whose part it is; the order's last signature (the responsible's) completes it.
+    assert [(change.to_status, change.user.username) for change in decommission.stage_changes.order_by('pk')] == [
+        ('ordered', 'petrov'), ('ordered', 'petrov'), ('scheduled', 'ivanov'), ('backed_up', 'petrov'),
+        ('shut_down', 'sidorov'), ('disassembled', 'sidorov'), ('in_storage', 'sidorov'), ('retired', 'ivanov'),
+        ('closed', 'petrov'),
+    ]
+    signatures = {(document.kind, signature.role, signature.user.username)
+                  for document in decommission.documents.all() for signature in document.signatures.all()}
+    assert signatures == {('order', 'head', 'ivanov'), ('order', 'responsible', 'petrov'),
+                          ('application', 'head', 'ivanov'), ('act', 'executor', 'sidorov'),
+                          ('act', 'head', 'ivanov')}
+    assert all(document.signed_at and document.files.exists() for document in decommission.documents.all())
+
+    zone = StorageLocation.objects.get(name='Removal zone, Hall A')
+    assert decommission.storage_location == zone
+    components = list(decommission.components.all())
+    assert sorted(component.serial for component in components) == serials
+    assert all(c.condition == 'ok' and c.antistatic_packed and c.storage_location == zone for c in components)
+    media = [c for c in components if c.is_media]
+    assert media and all(c.sanitization_method == 'purge' and c.status == 'destroyed' for c in media)
+
+    # The device is gone with its cables and addresses.
+    assert decommission.device is None
+    assert not Device.objects.filter(name=DEVICE).exists()
+    assert not Cable.objects.filter(pk__in=cables).exists()
+    assert not IPAddress.objects.filter(pk__in=addresses).exists()
+    assert 'device still in NetBox: False' in walk.stdout
+
+    # Run again, it stops with the reason: the server is no longer in NetBox.
+    again = run(demo, command)
+    assert again.returncode == 1
+    assert f'No device named {DEVICE} in NetBox (a completed walk retires it)' in again.stderr
+    assert Decommission.objects.filter(device_name=DEVICE).count() == 1
+
+
+def test_a_server_with_an_open_decommission_stops_the_walk_with_the_plugins_message(demo):
+    # The demo's msk1-app-11 has a draft, as a server has after an interrupted walk.
+    command = documented_command().replace(DEVICE, 'msk1-app-11')
+    before = Decommission.objects.count()
+
+    walk = run(demo, command)
+
+    assert walk.returncode == 1
+    assert 'Cannot start the decommission of msk1-app-11' in walk.stderr
+    assert 'This device already has an open decommission' in walk.stderr
+    assert Decommission.objects.count() == before

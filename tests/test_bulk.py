@@ -5,7 +5,6 @@ a background job, which the tests run synchronously from the callback NetBox reg
 """
 import io
 import zipfile
-from functools import partial
 
 from django.db import connection
 from django.test import TestCase
@@ -14,30 +13,25 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from core.choices import JobStatusChoices
-from core.models import Job
 from dcim.models import Device, Rack
 from netbox_decommission import bulk
 from netbox_decommission.choices import DecommissionReasonChoices
 from netbox_decommission.choices import DecommissionStatusChoices as Status
 from netbox_decommission.models import Decommission
 
-from .utils import create_decommission, create_devices, create_signers, create_sites, grant, token_header
+from .utils import (
+    create_decommission,
+    create_devices,
+    create_signers,
+    create_sites,
+    grant,
+    run_enqueued_jobs,
+    token_header,
+)
 
 API = 'plugins-api:netbox_decommission-api:decommission-{}'
 UI = 'plugins:netbox_decommission:decommission_{}'
 EOL = DecommissionReasonChoices.REASON_END_OF_LIFE
-
-
-def run_enqueued_jobs(callbacks):
-    """Run the jobs whose enqueueing was deferred to the commit, as the RQ worker would."""
-    jobs = []
-    for callback in callbacks:
-        if isinstance(callback, partial) and callback.func.__name__ == 'enqueue':
-            kwargs = dict(callback.keywords)
-            kwargs.pop('job_id')
-            callback.args[0](**kwargs)
-            jobs.append(Job.objects.get(pk=kwargs['job'].pk))
-    return jobs
 
 
 class BulkTestCase(TestCase):

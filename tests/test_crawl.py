@@ -8,7 +8,6 @@ The plugin's event types are checked apart, where NetBox shows them: the Event R
 and page name them, and the notifications the stage moves leave are listed on the user's page and in the bell's menu.
 """
 import traceback
-from functools import partial
 from types import SimpleNamespace
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -41,6 +40,7 @@ from .utils import (
     create_sites,
     create_workflow_decommission,
     grant,
+    run_enqueued_jobs,
 )
 
 # How many objects of each list the crawl opens, in the list's own order (the plugin's records are opened in every
@@ -72,15 +72,6 @@ def links(content):
         link for link in lxml.html.fromstring(content).xpath('//a/@href | //*/@hx-get')
         if link.startswith('/') and not link.startswith('//')
     ]
-
-
-def run_enqueued_jobs(callbacks):
-    """Run the background jobs whose enqueueing NetBox deferred to the commit, as the RQ worker would."""
-    for callback in callbacks:
-        if isinstance(callback, partial) and callback.func.__name__ == 'enqueue':
-            kwargs = dict(callback.keywords)
-            kwargs.pop('job_id')
-            callback.args[0](**kwargs)
 
 
 class Crawl:

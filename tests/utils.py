@@ -3,11 +3,12 @@ import datetime
 import io
 import re
 from decimal import Decimal
+from functools import partial
 from types import SimpleNamespace
 
 from django.contrib.contenttypes.models import ContentType
 
-from core.models import ObjectType
+from core.models import Job, ObjectType
 from dcim.models import Cable, CableTermination, Device, Interface, InventoryItem, Location, MACAddress, Rack, Site
 from extras.models import Notification
 from ipam.models import IPAddress
@@ -230,3 +231,15 @@ def pdf_text(data):
     from pypdf import PdfReader
 
     return re.sub(r'\s+', ' ', ' '.join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
+
+
+def run_enqueued_jobs(callbacks):
+    """Run the jobs whose enqueueing was deferred to the commit, as the RQ worker would."""
+    jobs = []
+    for callback in callbacks:
+        if isinstance(callback, partial) and callback.func.__name__ == 'enqueue':
+            kwargs = dict(callback.keywords)
+            kwargs.pop('job_id')
+            callback.args[0](**kwargs)
+            jobs.append(Job.objects.get(pk=kwargs['job'].pk))
+    return jobs

@@ -19,7 +19,7 @@ from extras.models import CustomField, JournalEntry, Tag
 from ipam.models import IPAddress
 from netbox.context import events_queue
 from netbox.context_managers import event_tracking
-from netbox_decommission.batched_deletion import delete_logged
+from netbox_decommission.compat.deletion import delete_logged
 from users.models import User
 from utilities.testing import create_test_device
 

@@ -4,6 +4,7 @@ import io
 import re
 from decimal import Decimal
 from types import SimpleNamespace
+from unittest import mock
 
 from django.contrib.contenttypes.models import ContentType
 
@@ -230,3 +231,12 @@ def pdf_text(data):
     from pypdf import PdfReader
 
     return re.sub(r'\s+', ' ', ' '.join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
+
+
+# A NetBox release the plugin's fast paths are not verified on: the plugin takes NetBox's public paths there.
+UNVERIFIED_RELEASE = '4.7.99'
+
+
+def on_an_unverified_release():
+    """Patch (as decorator or context) the NetBox release the plugin sees: one its fast paths are not verified on."""
+    return mock.patch('netbox_decommission.compat.netbox_release', new=lambda: UNVERIFIED_RELEASE)

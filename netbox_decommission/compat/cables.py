@@ -24,7 +24,7 @@ CABLED_COMPONENTS = (ConsolePort, ConsoleServerPort, FrontPort, Interface, Power
 def device_cable_ids(device):
     """The ids of the cables attached to the device's components (a subquery or a list, for ``cable_id__in``)."""
     if fast_paths():
-        return CableTermination.objects.filter(_device=device).values('cable_id')
+        return CableTermination.objects.filter(_device=device).values_list('cable_id', flat=True)
     ids = set()
     for model in CABLED_COMPONENTS:
         ids.update(model.objects.filter(device=device, cable__isnull=False).values_list('cable_id', flat=True))

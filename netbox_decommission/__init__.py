@@ -50,6 +50,10 @@ class DecommissionConfig(PluginConfig):
         # Separation of duties: the user who requested a decommission (its "requested by", set when the record is
         # created) cannot also sign its order as head; another head approves it. False lets one person do both.
         'separation_of_duties': True,
+        # The plugin's fast paths into NetBox's internals (netbox_decommission/compat/), taken only on the NetBox
+        # releases they are verified on. False always takes NetBox's public paths (e.g. retirement deletes through
+        # NetBox's own per-object change logging), as on a release not verified.
+        'netbox_fast_paths': True,
     }
 
     def import_models(self):
@@ -65,9 +69,11 @@ class DecommissionConfig(PluginConfig):
         from django.conf import settings
 
         from . import signals  # noqa: F401  (connects the receivers)
+        from .compat import warn_if_unverified
         from .plugin_settings import validate_settings
 
         validate_settings(settings.PLUGINS_CONFIG.get(self.name, {}))
+        warn_if_unverified()
 
 
 config = DecommissionConfig

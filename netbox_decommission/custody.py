@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from netbox.context import current_request
 
 from .choices import ComponentStatusChoices
+from .compat.changelog import changelog_message
 
 
 def _acting_user():
@@ -18,8 +19,7 @@ def _acting_user():
 
 
 def _reason(obj):
-    # NetBox's forms and serializers put their "changelog message" field here.
-    return (getattr(obj, '_custody_reason', '') or getattr(obj, '_changelog_message', '') or '')[:200]
+    return (getattr(obj, '_custody_reason', '') or changelog_message(obj))[:200]
 
 
 def stored_location(obj):

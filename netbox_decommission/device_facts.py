@@ -10,7 +10,6 @@ from django.contrib.contenttypes.models import ContentType
 from circuits.models import CircuitTermination
 from dcim.models import (
     Cable,
-    CableTermination,
     ConsolePort,
     ConsoleServerPort,
     DeviceBay,
@@ -25,6 +24,8 @@ from ipam.models import IPAddress, Service
 from tenancy.models import ContactAssignment
 from utilities.serialization import serialize_object
 from virtualization.models import VirtualMachine
+
+from .compat.cables import device_cable_ids, termination_device, terminations_of_cables
 
 
 def _text(value):
@@ -65,17 +66,12 @@ def ip_addresses(device):
 
 def cables(device):
     """Every cable attached to the device, with both ends: the far end names the peer device and port."""
-    cable_ids = CableTermination.objects.filter(_device=device).values('cable_id')
-    terminations = (
-        CableTermination.objects.filter(cable_id__in=cable_ids)
-        .select_related('termination_type', '_device')
-        .prefetch_related('termination')
-        .order_by('cable_id', 'cable_end', 'pk')
-    )
+    terminations = terminations_of_cables(device_cable_ids(device)).order_by('cable_id', 'cable_end', 'pk')
     ends = defaultdict(lambda: {'a': [], 'b': []})
     for t in terminations:
+        end_device = termination_device(t)
         ends[t.cable_id][t.cable_end.lower()].append({
-            'device': _text(t._device), 'device_id': t._device_id,
+            'device': _text(end_device), 'device_id': getattr(end_device, 'pk', None),
             'object_type': f'{t.termination_type.app_label}.{t.termination_type.model}',
             'object_id': t.termination_id, 'name': _text(getattr(t.termination, 'name', t.termination)),
         })

@@ -6,8 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from core.models import ObjectType
-from extras.events import EventContext, process_event_rules
-from extras.models import EventRule, Notification
+from extras.events import EventContext, flush_events
+from extras.models import Notification
 
 from .event_types import DEVICE_RETIRED, STAGE_CHANGED
 
@@ -47,9 +47,13 @@ def _notify(decommission, event_type, actor):
 
 
 def _run_event_rules(event_type, data, user):
+    # Through NetBox's EVENTS_PIPELINE, as NetBox flushes the events of a request: its event rules, and whatever
+    # else an installation has put in the pipeline, see the plugin's events as they see NetBox's own.
     object_type = ObjectType.objects.get_by_natural_key('netbox_decommission', 'decommission')
-    rules = EventRule.objects.filter(event_types__contains=[event_type], object_types=object_type, enabled=True)
-    process_event_rules(rules, object_type, EventContext(event_type=event_type, data=data, user=user))
+    flush_events([EventContext(
+        object_type=object_type, object_id=data['id'], event_type=event_type, data=data,
+        user=user, username=getattr(user, 'username', None),
+    )])
 
 
 def emit_stage_change(decommission, from_status, user):

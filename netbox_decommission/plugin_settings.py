@@ -79,7 +79,7 @@ def validate_settings(config):
     except ValueError as e:
         raise ImproperlyConfigured(f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["document_number_format"]: {e}') from e
     _validate_readable_file(config, 'document_logo')
-    for name in ('disable_peer_ports', 'separation_of_duties'):
+    for name in ('disable_peer_ports', 'separation_of_duties', 'netbox_fast_paths'):
         if not isinstance(config.get(name), bool):
             raise ImproperlyConfigured(
                 f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["{name}"] must be True or False, not {config.get(name)!r}.'

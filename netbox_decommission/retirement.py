@@ -7,13 +7,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext as _
 
 from dcim.choices import DeviceStatusChoices
-from dcim.models import Cable, CableTermination, Device, Interface
+from dcim.models import Cable, Device, Interface
 from ipam.choices import IPAddressStatusChoices
 from ipam.models import IPAddress
 from virtualization.models import VirtualMachine
 
 from . import device_facts
-from .batched_deletion import delete_logged
+from .compat.cables import device_cable_ids
+from .compat.deletion import delete_logged
 from .plugin_settings import get_setting
 from .workflow import WorkflowError
 
@@ -61,8 +62,7 @@ def retire_device(sender, decommission, user, **kwargs):
     delete_addresses = get_setting('ip_address_policy') == 'delete'
     # Cables first: NetBox's deletion of a device would leave their far ends dangling. (Deleting them after the
     # device runs more queries: NetBox then retraces the paths end by end as the device's interfaces go.)
-    delete_logged(Cable.objects.filter(
-        pk__in=list(CableTermination.objects.filter(_device=device).values_list('cable_id', flat=True))))
+    delete_logged(Cable.objects.filter(pk__in=list(device_cable_ids(device))))
 
     if device.primary_ip4_id or device.primary_ip6_id or device.oob_ip_id:
         device.snapshot()
@@ -109,7 +109,7 @@ def leftovers(decommission):
     if device.rack_id:
         problems.append(_('Device {name} is still mounted in rack {rack}; unrack it.').format(
             name=device, rack=device.rack))
-    if CableTermination.objects.filter(_device=device).exists():
+    if device_cable_ids(device):
         problems.append(_('Device {name} still has cables; remove them.').format(name=device))
     addresses = _device_ip_addresses(device)
     if get_setting('ip_address_policy') == 'delete' and addresses.exists():

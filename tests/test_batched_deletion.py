@@ -19,12 +19,12 @@ from extras.models import CustomField, JournalEntry, Tag
 from ipam.models import IPAddress
 from netbox.context import events_queue
 from netbox.context_managers import event_tracking
-from netbox_decommission.batched_deletion import delete_logged
+from netbox_decommission.compat.deletion import delete_logged
 from users.models import User
 from utilities.testing import create_test_device
 
 from .servers import create_large_server
-from .utils import create_sites
+from .utils import create_sites, on_an_unverified_release
 
 CHANGE_FIELDS = (
     'changed_object_type_id', 'changed_object_id', 'related_object_type_id', 'related_object_id', 'action',
@@ -119,6 +119,14 @@ class BatchedDeletionTestCase(TestCase):
         netbox_queries, queries = self.assertSameRecords(netbox, batched)
         self.assertEqual(sum(1 for change in batched[0] if change['action'] == 'delete'), 4 + 8)
         self.assertLess(queries, netbox_queries)
+
+    def test_on_an_unverified_release_it_is_netboxs_own_deletion(self):
+        batched = self.record(lambda: delete_logged(Device.objects.filter(pk=self.server.pk)))
+        with on_an_unverified_release():
+            public = self.record(lambda: delete_logged(Device.objects.filter(pk=self.server.pk)))
+        netbox = self.record(lambda: Device.objects.filter(pk=self.server.pk).delete())
+        self.assertSameRecords(public, batched)
+        self.assertEqual(public[2], netbox[2], 'the public path runs exactly the queries of NetBox\'s own deletion')
 
     def test_outside_a_request_it_is_a_plain_deletion(self):
         with CaptureQueriesContext(connection):

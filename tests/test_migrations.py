@@ -1,8 +1,9 @@
 """
 The plugin's migrations install on every NetBox release it declares: they depend only on migrations the oldest
 supported release (PluginConfig.min_version) has. A dependency on a newer one stops `netbox migrate` there with
-NodeNotFoundError. The last migration of each NetBox app per release is pinned in dev/netbox_releases.json, which
-is checked here against the migration files of the installed release.
+NodeNotFoundError. The last migration of each NetBox app per release is pinned in
+netbox_decommission/compat/netbox_releases.json, which is checked here against the migration files of the installed
+release.
 """
 import json
 from pathlib import Path
@@ -14,7 +15,7 @@ from packaging.version import Version
 
 from netbox_decommission import DecommissionConfig
 
-RELEASES_FILE = Path(__file__).resolve().parent.parent / 'dev' / 'netbox_releases.json'
+RELEASES_FILE = Path(__file__).resolve().parent.parent / 'netbox_decommission' / 'compat' / 'netbox_releases.json'
 PLUGIN = 'netbox_decommission'
 
 

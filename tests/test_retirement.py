@@ -32,6 +32,7 @@ from .utils import (
     create_workflow_decommission,
     dispose_media,
     grant,
+    on_an_unverified_release,
     token_header,
     workflow_state,
 )
@@ -308,6 +309,11 @@ class RetirementTestCase(TestCase):
         self.sign_the_act()
         self.assertEqual(self.decommission.status, Status.STATUS_RETIRED)
         self.assertEqual(self.decommission.device_snapshot['virtual_machines'][0]['name'], 'vm-pinned')
+
+
+@on_an_unverified_release()
+class RetirementOnThePublicPathsTestCase(RetirementTestCase):
+    """The same retirement where the fast paths are not verified: NetBox's own deletion and cable lookups."""
 
 
 class ConcurrentRetirementTestCase(TransactionTestCase):

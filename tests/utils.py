@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 from functools import partial
 from types import SimpleNamespace
+from unittest import mock
 
 from django.contrib.contenttypes.models import ContentType
 
@@ -243,3 +244,12 @@ def run_enqueued_jobs(callbacks):
             callback.args[0](**kwargs)
             jobs.append(Job.objects.get(pk=kwargs['job'].pk))
     return jobs
+
+
+# A NetBox release the plugin's fast paths are not verified on: the plugin takes NetBox's public paths there.
+UNVERIFIED_RELEASE = '4.7.99'
+
+
+def on_an_unverified_release():
+    """Patch (as decorator or context) the NetBox release the plugin sees: one its fast paths are not verified on."""
+    return mock.patch('netbox_decommission.compat.netbox_release', new=lambda: UNVERIFIED_RELEASE)

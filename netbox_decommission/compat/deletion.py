@@ -1,6 +1,13 @@
 """
 Deleting a server's worth of objects with the change log and the events NetBox writes for them, in batches.
 
+Mirrors NetBox 4.7's pre_delete receiver ``core.signals.handle_deleted_object`` and reads its internals: the set
+``core.signals._signals_received.pre_delete`` (objects whose deletion is recorded), ``_prechange_snapshot``
+(``netbox.models.features.ChangeLoggingMixin``), the payload an ``EventContext`` stores
+(``extras.events.EventContext.freeze_data``) and the models' ``_netbox_private`` flag. Off the verified releases (see
+the package's docstring) ``delete_logged`` is a plain ``QuerySet.delete()``, which NetBox logs object by object
+itself; tests/test_batched_deletion.py compares both.
+
 NetBox records a deletion in a pre_delete receiver (core.signals.handle_deleted_object), one object at a time: it
 serializes the object for the change record, serializes it again through its REST serializer for the event queue,
 and looks up, relation by relation, the surviving objects that pointed at it. For a server with hundreds of
@@ -33,13 +40,15 @@ from netbox.context import current_request, events_queue
 from netbox.models.features import ChangeLoggingMixin, has_feature
 from utilities.api import get_prefetches_for_serializer, get_serializer_for_model
 
+from . import fast_paths
+
 __all__ = ('delete_logged',)
 
 
 def delete_logged(queryset):
     """Delete the queryset's objects and everything that cascades from them; returns what QuerySet.delete does."""
     request = current_request.get()
-    if request is None:
+    if request is None or not fast_paths():
         # Outside a request NetBox logs nothing, so there is nothing to batch.
         return queryset.delete()
     collector = Collector(using=router.db_for_write(queryset.model), origin=queryset)

@@ -1,0 +1,96 @@
+"""
+The fence around NetBox's internals (netbox_decommission/compat/): the fast paths run only on the NetBox releases
+they are verified on, the public paths give the same results, and nothing outside the fence touches NetBox's
+private names.
+"""
+import logging
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.test import TestCase, override_settings
+
+from netbox_decommission import compat, device_facts
+from netbox_decommission.compat.cables import device_cable_ids
+
+from .utils import UNVERIFIED_RELEASE, create_cabled_server, create_sites, on_an_unverified_release
+
+PACKAGE = Path(compat.__file__).resolve().parent.parent
+FENCE = PACKAGE / 'compat'
+
+# NetBox's private names the plugin has used, and any import of an underscored name from NetBox's packages.
+NETBOX_PRIVATE = re.compile(
+    r'_signals_received|_serialization_source|_prechange_snapshot|_netbox_private|_changelog_message'
+    r'|\._device\b|\b_device(_id)?\s*=|\b_device__'
+    r'|from (core|dcim|extras|ipam|netbox|tenancy|users|utilities|virtualization|circuits)\S* import .*\b_[a-z]'
+)
+
+FAST_PATHS_OFF = {
+    **settings.PLUGINS_CONFIG,
+    'netbox_decommission': {**settings.PLUGINS_CONFIG['netbox_decommission'], 'netbox_fast_paths': False},
+}
+
+
+class ReleasesTestCase(TestCase):
+
+    def test_the_installed_release_is_verified_and_the_fast_paths_are_taken(self):
+        self.assertIn(settings.RELEASE.version, compat.verified_releases())
+        self.assertTrue(compat.fast_paths())
+
+    def test_the_setting_turns_the_fast_paths_off(self):
+        with override_settings(PLUGINS_CONFIG=FAST_PATHS_OFF):
+            self.assertFalse(compat.fast_paths())
+
+    def test_on_an_unverified_release_the_public_paths_are_taken_with_one_warning(self):
+        with on_an_unverified_release(), self.assertLogs('netbox_decommission.compat', logging.WARNING) as logs:
+            self.assertFalse(compat.fast_paths())
+            compat.warn_if_unverified()
+        self.assertEqual(len(logs.output), 1)
+        self.assertIn(f'NetBox {UNVERIFIED_RELEASE} is not among the releases', logs.output[0])
+
+    def test_no_warning_on_a_verified_release(self):
+        with self.assertNoLogs('netbox_decommission.compat', logging.WARNING):
+            compat.warn_if_unverified()
+
+    def test_the_releases_are_the_4_7_line_oldest_first(self):
+        releases = compat.verified_releases()
+        self.assertEqual(releases[0], '4.7.0')
+        self.assertTrue(all(release.startswith('4.7.') for release in releases))
+
+
+class PublicPathsTestCase(TestCase):
+    """What the fast paths read from NetBox's internals, the public paths find the same."""
+
+    @classmethod
+    def setUpTestData(cls):
+        (site,) = create_sites('Site A')
+        cls.server = create_cabled_server(site)
+
+    def test_the_cables_and_the_snapshot_are_the_same_both_ways(self):
+        device = self.server.device
+        fast = (sorted(device_cable_ids(device)), device_facts.snapshot(device))
+        with on_an_unverified_release():
+            public = (sorted(device_cable_ids(device)), device_facts.snapshot(device))
+        self.assertTrue(fast[0])
+        self.assertTrue(fast[1]['cables'])
+        self.assertEqual(public, fast)
+
+
+def test_nothing_outside_the_fence_uses_netboxs_private_names():
+    uses = [
+        f'{path.relative_to(PACKAGE.parent)}:{number}: {line.strip()}'
+        for path in sorted(PACKAGE.rglob('*.py'))
+        if FENCE not in path.parents and 'migrations' not in path.parts
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if NETBOX_PRIVATE.search(line)
+    ]
+    assert not uses, 'NetBox internals used outside netbox_decommission/compat/:\n  ' + '\n  '.join(uses)
+
+
+def test_the_fence_names_the_netbox_source_it_mirrors():
+    for path in sorted(FENCE.glob('*.py')):
+        if path.name == '__init__.py':
+            continue
+        docstring = path.read_text().split('"""')[1]
+        assert 'NetBox 4.7' in docstring and re.search(r'``[\w./]+``', docstring), (
+            f'{path.name}: its docstring must name the NetBox source (module, function) it mirrors')

@@ -286,29 +286,28 @@ def test_a_job_runs_in_its_own_instance_only(other_instance, db, tmp_path):
 # The check of the demo's worker
 #
 
-def test_the_worker_check_reports_a_worker_that_died(server):
-    # As the demo's did after the shared queues had filled its database with foreign Job rows.
-    dying = subprocess.Popen([sys.executable, '-c', 'import sys, time; time.sleep(1); sys.exit('
-                              '"IntegrityError: duplicate key value violates unique constraint core_job_pkey")'],
-                             stderr=subprocess.DEVNULL)
+def worker_problem_of(server, code, timeout, **popen):
+    """What the demo's check says of a process running `code` as its worker: (its pid, the problem found)."""
+    process = subprocess.Popen([sys.executable, '-c', code], **popen)
     try:
         with instance_redis.connect(server, 1) as connection:
-            problem = instance_redis.worker_problem(connection, dying.pid, timeout=60)
+            return process.pid, instance_redis.worker_problem(connection, process.pid, timeout=timeout)
     finally:
-        dying.kill()
-        dying.wait()
-    assert problem == f'the RQ worker (pid {dying.pid}) has exited'
+        process.kill()
+        process.wait()
+
+
+def test_the_worker_check_reports_a_worker_that_died(server):
+    # As the demo's did after the shared queues had filled its database with foreign Job rows.
+    pid, problem = worker_problem_of(server, 'import sys, time; time.sleep(1); sys.exit("IntegrityError: duplicate '
+                                     'key value violates unique constraint core_job_pkey")', timeout=60,
+                                     stderr=subprocess.DEVNULL)
+    assert problem == f'the RQ worker (pid {pid}) has exited'
 
 
 def test_the_worker_check_reports_a_process_that_never_registers(server):
-    idle = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])
-    try:
-        with instance_redis.connect(server, 1) as connection:
-            problem = instance_redis.worker_problem(connection, idle.pid, timeout=1)
-    finally:
-        idle.kill()
-        idle.wait()
-    assert problem == (f'the RQ worker (pid {idle.pid}) runs, but has not registered for the queues high, default, '
+    pid, problem = worker_problem_of(server, 'import time; time.sleep(60)', timeout=1)
+    assert problem == (f'the RQ worker (pid {pid}) runs, but has not registered for the queues high, default, '
                        f'low within 1 s')
 
 

@@ -32,7 +32,7 @@ LINT_PATHS := netbox_decommission tests dev benchmarks loadtest
 # The benchmark's own database, cloned on every run from <name>_template (migrated on the first run).
 BENCH_DB ?= netbox_decommission_bench
 
-.PHONY: help venv services tools demo test bench lint migrations clean load docs
+.PHONY: help venv services tools demo test test-fast bench lint migrations clean load docs
 
 help:
 	@echo 'make venv        create .venv: NetBox from requirements-dev.txt and the plugin (editable)'
@@ -40,6 +40,7 @@ help:
 	@echo 'make demo        migrate, load demo data, serve NetBox at http://$(DEMO_ADDR)/ with an RQ worker'
 	@echo '                 (Redis databases of its own, as every instance: python dev/instance_redis.py show)'
 	@echo 'make test        ruff, the migrations check and pytest (PYTEST_ARGS=..., REUSE_DB=1)'
+	@echo 'make test-fast   make test without the slow families (browser, load, docs, backup, crawl)'
 	@echo 'make bench       the plugin against NetBox'"'"'s own costs, DEBUG off; writes benchmarks/results.json'
 	@echo 'make lint        ruff only'
 	@echo 'make migrations  make the plugin'"'"'s migrations'
@@ -126,6 +127,11 @@ test: services tools
 	$(NETBOX_ENV) $(VENV)/bin/pytest $(PYTEST_DB) $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo 'pytest collected no tests: that counts as a failure' >&2; fi; \
 	exit $$status
+
+# The core alone, for a quick round while developing: the slow families are marked in the tests (pyproject.toml).
+FAST_MARKERS := not browser and not load and not docs and not backup and not crawl
+test-fast:
+	@$(MAKE) --no-print-directory test PYTEST_ARGS="-m '$(FAST_MARKERS)' $(PYTEST_ARGS)"
 
 # DEBUG off, on a database of its own (BENCH_DB); BENCH_REPEAT=n repetitions (default 3), BENCH_RENDERS=n PDFs,
 # BENCH_ONLY=step,... some steps only (the method names in benchmarks/run.py; results.json is then left alone).

@@ -17,8 +17,11 @@ import tempfile
 import uuid
 from pathlib import Path
 
+import pytest
 from django.db import connection
 from django.test import TestCase
+
+pytestmark = pytest.mark.backup
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -26,6 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 CONFIGURATION = """
 import os
 from {base} import *  # noqa: F403
+
 MEDIA_ROOT = os.environ['BACKUP_TEST_MEDIA_ROOT']
 """
 

@@ -43,6 +43,8 @@ from .utils import (
     run_enqueued_jobs,
 )
 
+pytestmark = pytest.mark.crawl
+
 # How many objects of each list the crawl opens, in the list's own order (the plugin's records are opened in every
 # stage besides).
 FIRST_OBJECTS = 1

@@ -10,8 +10,11 @@ import time
 from pathlib import Path
 
 import psycopg
+import pytest
 from django.conf import settings
 from django.db import connections
+
+pytestmark = pytest.mark.load
 
 REPO = Path(__file__).resolve().parent.parent
 

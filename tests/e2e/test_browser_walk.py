@@ -4,6 +4,7 @@ decommission through NetBox's own pages — every person logged in through the l
 and a Russian-speaking user sees the plugin in Russian. A full-page screenshot of every stage is saved to
 E2E_ARTIFACTS (default .dev/e2e-artifacts/) as NN-stage.png; docs/user-guide.md shows them.
 """
+import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -24,6 +25,8 @@ from tests.utils import (
 from users.models import User
 
 from .browser import PASSWORD
+
+pytestmark = pytest.mark.browser
 
 
 def _people_with_passwords():

@@ -167,7 +167,6 @@ class Bench:
 
     def retirement(self):
         from netbox_decommission import device_facts, workflow
-        from netbox_decommission.models import Decommission
         from netbox_decommission.retirement import retire_device
 
         parts = {'freeze': [], 'retire_device': [], 'snapshot': []}
@@ -179,10 +178,7 @@ class Bench:
         original_freeze, original_snapshot = workflow.freeze, device_facts.snapshot
         workflow.freeze = timing('freeze', original_freeze)
         device_facts.snapshot = timing('snapshot', original_snapshot)
-        timed_retire = timing('retire_device', retire_device)
-        uid = 'netbox_decommission.retire_device'
-        workflow.act_signed.disconnect(sender=Decommission, dispatch_uid=uid)
-        workflow.act_signed.connect(timed_retire, sender=Decommission, dispatch_uid=uid, weak=False)
+        workflow.retire_device = timing('retire_device', retire_device)
         sign_times, delete_times = [], []
         try:
             for i in range(REPEAT + 1):
@@ -203,8 +199,7 @@ class Bench:
                 assert decommission.status == 'retired' and decommission.device_id is None
         finally:
             workflow.freeze, device_facts.snapshot = original_freeze, original_snapshot
-            workflow.act_signed.disconnect(sender=Decommission, dispatch_uid=uid)
-            workflow.act_signed.connect(retire_device, sender=Decommission, dispatch_uid=uid)
+            workflow.retire_device = retire_device
         sign_ms, delete_ms = median_ms(sign_times), median_ms(delete_times)
         freeze_ms = median_ms(parts['freeze'][:REPEAT])
         retire_ms = median_ms(parts['retire_device'][:REPEAT])

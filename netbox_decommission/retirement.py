@@ -1,6 +1,6 @@
 """
 Retirement: when the act receives its last signature, the device leaves the NetBox inventory. Runs inside
-the signing transaction (receiver of workflow.act_signed): if any step fails, the act stays unsigned and
+the signing transaction (workflow.sign calls it): if any step fails, the act stays unsigned and
 nothing changed. Every change goes through NetBox's change log under the request's id.
 """
 from django.contrib.contenttypes.models import ContentType
@@ -15,8 +15,8 @@ from virtualization.models import VirtualMachine
 from . import device_facts
 from .compat.cables import device_cable_ids
 from .compat.deletion import delete_logged
+from .errors import WorkflowError
 from .plugin_settings import get_setting
-from .workflow import WorkflowError
 
 
 def _device_ip_addresses(device):
@@ -38,7 +38,7 @@ def _free_peer_ports(decommission, cables):
         interface.save()
 
 
-def retire_device(sender, decommission, user, **kwargs):
+def retire_device(decommission, user):
     """Store the snapshot, then apply the retirement policy of the settings to the device."""
     device = decommission.device
     if device is None:

@@ -4,8 +4,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from .models import Decommission, Document
-from .retirement import retire_device
-from .workflow import act_signed, draft_order
+from .workflow import draft_order
 
 
 @receiver(post_save, sender=Decommission)
@@ -27,5 +26,3 @@ def keep_signed_documents(sender, instance, **kwargs):
             signed,
         )
 
-
-act_signed.connect(retire_device, sender=Decommission, dispatch_uid='netbox_decommission.retire_device')

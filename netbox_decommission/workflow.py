@@ -17,12 +17,14 @@ from .choices import DecommissionStatusChoices as Status
 from .choices import DocumentKindChoices as Kind
 from .choices import SignatureRoleChoices as Role
 from .documents.issuing import discarded_on_error, freeze
+from .errors import WorkflowError
 from .events import emit_stage_change
 from .models import Decommission, Document, Signature, StageChange
 from .plugin_settings import get_setting
+from .retirement import retire_device
 
-# Sent inside the signing transaction when the act receives its last required signature. Its receiver
-# (retirement.retire_device) removes the device from the inventory; if it raises, the act stays unsigned.
+# Sent inside the signing transaction once the act's last required signature has retired the device, for other
+# plugins to act on (a receiver that raises leaves the act unsigned). The plugin itself does not listen to it.
 act_signed = Signal()
 
 # The stage in which each document is signed, and the stage its completion leads to.
@@ -37,15 +39,6 @@ MOVE_FROM_STAGE = {
 }
 STAGE_ORDER = [value for value, *_ in Status.CHOICES]
 CANCELLABLE = STAGE_ORDER[:STAGE_ORDER.index(Status.STATUS_RETIRED)]
-
-
-class WorkflowError(Exception):
-    """An illegal move. The message names the stage, the missing condition and the fix."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def _when(moment):
@@ -133,7 +126,7 @@ def draft_order(decommission):
 def sign(decommission, user, document, role, comment=''):
     """
     Sign a document in a role the user holds on the record. The last required signature completes the
-    document and advances the stage; on the act it retires the device (act_signed). Signing again in the
+    document and advances the stage; on the act it retires the device (retirement.retire_device). Signing again in the
     same role changes nothing.
     """
     frozen = []
@@ -198,6 +191,7 @@ def _complete(decommission, document, user, comment):
         device.status = DeviceStatusChoices.STATUS_DECOMMISSIONING
         device.save()
     if document.kind == Kind.KIND_ACT:
+        retire_device(decommission, user)
         act_signed.send(sender=Decommission, decommission=decommission, user=user)
     _move(decommission, STAGE_AFTER_SIGNING[document.kind], user, comment)
 

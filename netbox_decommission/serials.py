@@ -27,3 +27,15 @@ def duplicate_serial_message(serial, others):
         'Serial number {serial} is already recorded for {others}. If this really is another part, confirm it '
         '("force": true in the API, "Record anyway" in the form); otherwise edit the existing record.'
     ).format(serial=serial, others=names)
+
+
+def refused_serial(serial, component, force=False):
+    """
+    The one rule for a component's serial, in the form, the REST API and the import: a new component, or one whose
+    serial changes, may not carry the serial of another component still in custody unless the user confirms it
+    ("force"). Returns the message refusing it, or None. ``component`` is the instance as stored (pk None if new).
+    """
+    if force or (component.pk is not None and (serial or '') == (component.serial or '')):
+        return None
+    others = live_duplicates(serial, exclude_pk=component.pk)
+    return duplicate_serial_message(serial, others) if others else None

@@ -196,6 +196,22 @@ class RemovedComponentAPITestCase(PluginUrlMixin, PluginGraphQLMixin, APIViewTes
         self.assertEqual(response.data['source_kind']['value'], ComponentSourceChoices.SOURCE_MANUAL)
         self.assertEqual(response.data['condition']['value'], CONDITION.CONDITION_UNKNOWN)
 
+    def test_a_serial_changed_to_one_in_custody_conflicts_as_in_the_form(self):
+        # The rule of serials.refused_serial: on create and on a change of serial, in the form and the API alike.
+        self.add_permissions('netbox_decommission.change_removedcomponent')
+        cpu = RemovedComponent.objects.get(name='CPU 0')
+        url = self._get_detail_url(cpu)
+        response = self.client.patch(url, {'serial': 'd0'}, format='json', **self.header)
+        self.assertHttpStatus(response, 409)
+        self.assertIn('Disk 0', response.data['detail'])
+        cpu.refresh_from_db()
+        self.assertEqual(cpu.serial, '')
+        response = self.client.patch(url, {'serial': 'd0', 'force': True}, format='json', **self.header)
+        self.assertHttpStatus(response, 200)
+        # An edit that leaves the serial as it is passes without "force".
+        response = self.client.patch(url, {'description': 'Spare', 'serial': 'd0'}, format='json', **self.header)
+        self.assertHttpStatus(response, 200)
+
 
 class RemovedComponentFilterSetTestCase(PluginFilterSetTestMixin, TestCase, ChangeLoggedFilterSetTestMixin):
     queryset = RemovedComponent.objects.all()

@@ -32,7 +32,7 @@ from ..choices import (
 )
 from ..documents.certification import refused_changes
 from ..models import Decommission, RemovedComponent, StorageLocation
-from ..serials import duplicate_serial_message, live_duplicates
+from ..serials import refused_serial
 
 __all__ = (
     'DecommissionSerializer',
@@ -216,10 +216,9 @@ class RemovedComponentSerializer(RefuseNullCharactersMixin, PrimaryModelSerializ
     def validate(self, data):
         force, transfer = data.pop('force', False), data.pop('transfer', False)
         serial = data.get('serial', getattr(self.instance, 'serial', ''))
-        if self.instance is None and not force:
-            others = live_duplicates(serial)
-            if others:
-                raise Conflict(duplicate_serial_message(serial, others))
+        refusal = refused_serial(serial, self.instance or RemovedComponent(), force)
+        if refusal:
+            raise Conflict(refusal)
         if self.instance is not None:
             # Read by custody.refuse_illegal_move in the model's clean(), which validate() runs.
             self.instance._transfer = transfer

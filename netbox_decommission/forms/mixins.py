@@ -1,4 +1,4 @@
-from ..serials import duplicate_serial_message, live_duplicates
+from ..serials import refused_serial
 
 __all__ = (
     'ComponentRulesMixin',
@@ -14,10 +14,9 @@ class ComponentRulesMixin:
 
     def clean(self):
         super().clean()
-        serial = self.cleaned_data.get('serial')
-        if (self.instance.pk is None or 'serial' in self.changed_data) and not self.cleaned_data.get('force'):
-            others = live_duplicates(serial, exclude_pk=self.instance.pk)
-            if others:
-                self.add_error('serial', duplicate_serial_message(serial, others))
+        # The instance still holds the stored serial: ModelForm copies the cleaned data into it after clean().
+        refusal = refused_serial(self.cleaned_data.get('serial'), self.instance, self.cleaned_data.get('force'))
+        if refusal:
+            self.add_error('serial', refusal)
         self.instance._transfer = self.cleaned_data.get('transfer', False)
         return self.cleaned_data

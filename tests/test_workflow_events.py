@@ -166,6 +166,35 @@ class WorkflowEventsTestCase(TestCase):
         workflow.sign(self.decommission, self.people.head, 'act', 'head')
         self.assertEqual(self.notified(DEVICE_RETIRED), ['executor1', 'executor2', 'requester', 'responsible'])
 
+    def test_a_move_refused_over_rest_sends_no_event_for_what_it_saved_before(self):
+        """The refused change rolled back; NetBox must not send webhooks for the saves queued before the refusal."""
+        webhook = self.rules[STAGE_CHANGED].action_object
+        device_rule = EventRule.objects.create(name='Device updated', event_types=['object_updated'],
+                                               action_type='webhook', action_object=webhook)
+        device_rule.object_types.set([ObjectType.objects.get_for_model(self.device)])
+        advance(self.decommission, Status.STATUS_IN_STORAGE, self.people, self.zone)
+        for executor in self.people.executors:
+            workflow.sign(self.decommission, executor, 'act', 'executor')
+        grant([self.people.head], ['view', 'change', 'sign'])
+
+        def refuse_after_saving(decommission, user):
+            device = decommission.device
+            device.snapshot()
+            device.description = 'Half retired'
+            device.save()
+            raise workflow.WorkflowError('Refused after a save')
+
+        self.queue.enqueue.reset_mock()
+        with mock.patch('netbox_decommission.workflow.retire_device', refuse_after_saving), \
+                self.captureOnCommitCallbacks(execute=True):
+            response = APIClient().post(action_url(self.decommission, 'sign'), {'document': 'act', 'role': 'head'},
+                                        format='json', **token_header(self.people.head))
+        self.assertEqual(response.status_code, 409, response.content)
+        self.assertEqual(response.json(), {'detail': 'Refused after a save'})
+        self.device.refresh_from_db()
+        self.assertEqual(self.device.description, '')
+        self.assertEqual(self.queue.enqueue.call_args_list, [])
+
     def test_over_rest(self):
         client = APIClient()
         grant([self.people.responsible], ['view', 'change', 'sign'])

@@ -6,7 +6,6 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -18,6 +17,7 @@ from .. import disposition
 from ..models import CustodyEvent, Decommission, RemovedComponent, StorageLocation
 from ..workflow import WorkflowError
 from . import component_serializers as requests
+from .refusals import refusal_response
 from .serializers import RemovedComponentSerializer
 
 
@@ -36,9 +36,7 @@ class DisposeView(APIView):
         try:
             component = disposition.dispose(component, request.user, body.validated_data)
         except WorkflowError as e:
-            if e.field:
-                return Response({e.field: [e.message]}, status=status.HTTP_400_BAD_REQUEST)
-            return Response({'detail': e.message}, status=status.HTTP_409_CONFLICT)
+            return refusal_response(e, self)
         component = RemovedComponent.objects.get(pk=component.pk)
         return Response(RemovedComponentSerializer(component, context={'request': request}).data)
 

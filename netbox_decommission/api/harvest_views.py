@@ -13,7 +13,6 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.signals import clear_events
 from dcim.api.serializers import ManufacturerSerializer
 from netbox.api.authentication import TokenWritePermission
 from netbox.api.fields import ChoiceField
@@ -21,7 +20,9 @@ from utilities.exceptions import PermissionsViolation
 
 from .. import harvest, workflow
 from ..choices import ComponentKindChoices, ComponentSourceChoices
+from ..errors import forget_refused_change
 from ..models import Decommission, RemovedComponent
+from .refusals import refusal_response
 from .serializers import RemovedComponentSerializer
 
 __all__ = (
@@ -96,13 +97,9 @@ class HarvestView(APIView):
         try:
             components = harvest.harvest(decommission, request.user, **body.validated_data)
         except workflow.WorkflowError as e:
-            # The harvest rolled its transaction back; drop the change events queued before it failed.
-            clear_events.send(sender=self)
-            if e.field:
-                return Response({e.field: [e.message]}, status=status.HTTP_400_BAD_REQUEST)
-            return Response({'detail': e.message}, status=status.HTTP_409_CONFLICT)
+            return refusal_response(e, self)
         except PermissionsViolation:
-            clear_events.send(sender=self)
+            forget_refused_change(self)
             raise PermissionDenied(_('Your permissions do not allow adding these removed components.')) from None
         components = RemovedComponent.objects.filter(pk__in=[c.pk for c in components]).select_related(
             'decommission', 'manufacturer', 'storage_location',

@@ -26,6 +26,7 @@ from ..documents.verification import verify
 from ..models import Decommission
 from ..plugin_settings import DOCUMENT_LANGUAGES
 from . import workflow_serializers as requests
+from .refusals import refusal_response
 from .serializers import DecommissionSerializer
 
 
@@ -55,9 +56,7 @@ class WorkflowActionView(APIView):
         try:
             decommission = self.move(decommission, request.user, dict(body.validated_data))
         except workflow.WorkflowError as e:
-            if e.field:
-                return Response({e.field: [e.message]}, status=status.HTTP_400_BAD_REQUEST)
-            return Response({'detail': e.message}, status=status.HTTP_409_CONFLICT)
+            return refusal_response(e, self)
         # Annotated as the regular endpoint's queryset is, for the counts it shows.
         decommission = Decommission.objects.annotate(
             **get_annotations_for_serializer(DecommissionSerializer)).get(pk=decommission.pk)

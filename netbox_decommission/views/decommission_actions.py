@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from core.signals import clear_events
 from dcim.choices import (
     CableTypeChoices,
     DeviceStatusChoices,
@@ -30,6 +29,7 @@ from virtualization.choices import VirtualMachineStatusChoices
 
 from .. import device_facts, forms, workflow
 from ..choices import DocumentKindChoices, SignatureRoleChoices
+from ..errors import forget_refused_change
 from ..models import Decommission
 from ..ui.moves import MOVES, workflow_state
 
@@ -103,8 +103,7 @@ class DecommissionMoveView(GetReturnURLMixin, BaseObjectView):
         try:
             updated = self.perform(decommission, request.user, form.cleaned_data)
         except workflow.WorkflowError as e:
-            # The workflow rolled its transaction back; drop the change events queued before it failed.
-            clear_events.send(sender=self)
+            forget_refused_change(self)
             messages.error(request, e.message)
             if e.field in form.fields:
                 form.add_error(e.field, e.message)

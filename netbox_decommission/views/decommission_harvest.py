@@ -7,13 +7,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.signals import clear_events
 from netbox.views.generic.base import BaseObjectView
 from utilities.exceptions import PermissionsViolation
 from utilities.permissions import get_permission_for_model
 from utilities.views import GetReturnURLMixin, register_model_view
 
 from .. import harvest, workflow
+from ..errors import forget_refused_change
 from ..models import Decommission, RemovedComponent
 
 __all__ = (
@@ -85,6 +85,6 @@ class DecommissionHarvestView(GetReturnURLMixin, BaseObjectView):
 
     def refused(self, request, decommission, values, force, message):
         # The harvest rolled its transaction back; drop the change events queued before it failed.
-        clear_events.send(sender=self)
+        forget_refused_change(self)
         messages.error(request, message)
         return self.render_page(request, decommission, selected=set(values), force=force, workflow_error=message)

@@ -3,13 +3,13 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from core.signals import clear_events
 from netbox.views.generic.base import BaseObjectView
 from utilities.forms import restrict_form_fields
 from utilities.permissions import get_permission_for_model
 from utilities.views import GetReturnURLMixin, register_model_view
 
 from .. import disposition, forms
+from ..errors import forget_refused_change
 from ..models import RemovedComponent
 from ..workflow import WorkflowError
 
@@ -47,7 +47,7 @@ class RemovedComponentDisposeView(GetReturnURLMixin, BaseObjectView):
         try:
             component = disposition.dispose(component, request.user, form.cleaned_data)
         except WorkflowError as e:
-            clear_events.send(sender=self)
+            forget_refused_change(self)
             if e.field in form.fields:
                 form.add_error(e.field, e.message)
             else:

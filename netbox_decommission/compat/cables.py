@@ -33,12 +33,9 @@ def device_cable_ids(device):
 
 def terminations_of_cables(cable_ids):
     """Both ends of the cables, each termination with its component (and, on the fast path, its device) loaded."""
-    terminations = CableTermination.objects.filter(cable_id__in=cable_ids).prefetch_related('termination')
-    if fast_paths():
-        terminations = terminations.select_related('termination_type', '_device')
-    else:
-        terminations = terminations.select_related('termination_type')
-    return terminations
+    related = ('termination_type', '_device') if fast_paths() else ('termination_type',)
+    return CableTermination.objects.filter(cable_id__in=cable_ids).select_related(*related).prefetch_related(
+        'termination')
 
 
 def termination_device(termination):

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -179,11 +180,10 @@ class FrozenCopyMissing(Exception):
 
 
 def stored_path(frozen):
-    """Where the storage keeps the file: the full path on disk, or its name in a storage that has no paths."""
-    try:
+    """Where the storage keeps the file: the full path on disk, or its name in a storage without local files."""
+    if isinstance(frozen.file.storage, FileSystemStorage):
         return frozen.file.path
-    except NotImplementedError:
-        return frozen.file.name
+    return frozen.file.name
 
 
 def is_stored(frozen):

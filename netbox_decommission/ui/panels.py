@@ -236,7 +236,7 @@ class DecommissionDocumentsPanel(panels.ObjectPanel):
             document = documents.get(kind)
             missing = missing_copies(document) if document else {}
             downloads = [(code, language, missing.get(code)) for code, language in DocumentLanguageChoices.CHOICES]
-            rows.append((kind, label, document, downloads, list(missing.values())))
+            rows.append((kind, label, document, downloads))
         return {
             **ctx,
             'documents': rows,

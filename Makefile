@@ -32,15 +32,18 @@ LINT_PATHS := netbox_decommission tests dev benchmarks loadtest
 # The benchmark's own database, cloned on every run from <name>_template (migrated on the first run).
 BENCH_DB ?= netbox_decommission_bench
 
-.PHONY: help venv services tools demo test test-fast bench lint migrations clean load docs
+.PHONY: help venv services tools demo test test-pinned test-matrix test-fast bench lint migrations clean load docs
 
 help:
 	@echo 'make venv        create .venv: NetBox from requirements-dev.txt and the plugin (editable)'
 	@echo 'make services    find or start PostgreSQL and Redis; writes $(SERVICES_ENV)'
 	@echo 'make demo        migrate, load demo data, serve NetBox at http://$(DEMO_ADDR)/ with an RQ worker'
 	@echo '                 (Redis databases of its own, as every instance: python dev/instance_redis.py show)'
-	@echo 'make test        ruff, the migrations check and pytest (PYTEST_ARGS=..., REUSE_DB=1)'
-	@echo 'make test-fast   make test without the slow families (browser, load, docs, backup, crawl)'
+	@echo 'make test        make test-pinned, then make test-matrix (what CI runs)'
+	@echo 'make test-pinned ruff, the migrations check and pytest on the pinned NetBox (PYTEST_ARGS=..., REUSE_DB=1)'
+	@echo 'make test-matrix the compatibility tests on every other pinned NetBox 4.7.x, fast paths on and off'
+	@echo '                 (dev/netbox_matrix.py; MATRIX_RELEASES=4.7.0 ... for some only)'
+	@echo 'make test-fast   make test-pinned without the slow families (browser, load, docs, backup, crawl)'
 	@echo 'make bench       the plugin against NetBox'"'"'s own costs, DEBUG off; writes benchmarks/results.json'
 	@echo 'make lint        ruff only'
 	@echo 'make migrations  make the plugin'"'"'s migrations'
@@ -119,7 +122,11 @@ tools:
 	$(call apt_tool,xgettext,gettext,the translation test extracts the plugin strings with it)
 	$(call apt_tool,chromium,chromium,the browser tests in tests/e2e drive it with Playwright)
 
-test: services tools
+# The whole suite on the pinned release first; the release matrix only once it passes.
+test: test-pinned
+	@$(MAKE) --no-print-directory test-matrix
+
+test-pinned: services tools
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(WITH_SERVICES) $(NETBOX) makemigrations netbox_decommission --check --dry-run
 	@echo '$(NETBOX_ENV) $(VENV)/bin/pytest $(PYTEST_DB) $(PYTEST_ARGS)'
@@ -131,7 +138,15 @@ test: services tools
 # The core alone, for a quick round while developing: the slow families are marked in the tests (pyproject.toml).
 FAST_MARKERS := not browser and not load and not docs and not backup and not crawl
 test-fast:
-	@$(MAKE) --no-print-directory test PYTEST_ARGS="-m '$(FAST_MARKERS)' $(PYTEST_ARGS)"
+	@$(MAKE) --no-print-directory test-pinned PYTEST_ARGS="-m '$(FAST_MARKERS)' $(PYTEST_ARGS)"
+
+# The tests marked compat on each release of netbox_decommission/compat/netbox_releases.json but the pinned one, in
+# environments of their own under $(DEV)/matrix/. A NetBox release on the package index that the file does not list
+# is reported, without failing the build: it is pinned once the matrix passes on it (docs/development.md).
+MATRIX_RELEASES ?=
+test-matrix: services
+	-@$(VENV)/bin/python dev/netbox_matrix.py check-index
+	@$(WITH_SERVICES) $(VENV)/bin/python dev/netbox_matrix.py run $(MATRIX_RELEASES)
 
 # DEBUG off, on a database of its own (BENCH_DB); BENCH_REPEAT=n repetitions (default 3), BENCH_RENDERS=n PDFs,
 # BENCH_ONLY=step,... some steps only (the method names in benchmarks/run.py; results.json is then left alone).
@@ -161,5 +176,5 @@ load: services
 # The stage diagram is drawn from the workflow's tables (Django set up, no database needed), then the site is built
 # strictly: a broken link, a missing image or a page left out of the nav stops it.
 docs: venv
-	$(NETBOX_ENV) DJANGO_SETTINGS_MODULE=netbox.settings $(VENV)/bin/python dev/stages_diagram.py
+	$(NETBOX_ENV) DJANGO_SETTINGS_MODULE=netbox.settings $(VENV)/bin/python dev/workflow_docs.py
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir $(DEV)/site

@@ -167,7 +167,7 @@ class Bench:
 
     def retirement(self):
         from netbox_decommission import device_facts, workflow
-        from netbox_decommission.retirement import retire_device
+        from netbox_decommission.workflow.retirement import retire_device
 
         parts = {'freeze': [], 'retire_device': [], 'snapshot': []}
 

@@ -53,6 +53,9 @@ PLUGINS = ['netbox_decommission']
 PLUGINS_CONFIG = {
     'netbox_decommission': {
         'organization_name': 'ООО «Пример Дата-центр» (Example Data Center LLC)',
+        # NETBOX_DECOMMISSION_FAST_PATHS=0 makes the plugin take NetBox's public paths on every release, as the
+        # release matrix (dev/netbox_matrix.py) does for its second run of the compatibility tests.
+        'netbox_fast_paths': os.environ.get('NETBOX_DECOMMISSION_FAST_PATHS', '1') != '0',
     },
 }
 

@@ -68,9 +68,9 @@ class DecommissionConfig(PluginConfig):
         super().ready()
         from django.conf import settings
 
-        from . import signals  # noqa: F401  (connects the receivers)
+        from . import signals  # noqa: F401  (connects the deletion guard)
         from .compat import warn_if_unverified
-        from .plugin_settings import validate_settings
+        from .settings_validation import validate_settings
 
         validate_settings(settings.PLUGINS_CONFIG.get(self.name, {}))
         warn_if_unverified()

@@ -5,7 +5,6 @@ one workflow move on each of a selection, and bundle their documents into one ZI
 Every record is handled in a transaction of its own, so a refusal on one is reported in its Result and leaves
 the others done. The moves themselves are the workflow service's: nothing here decides whether a move is allowed.
 """
-import inspect
 import io
 import zipfile
 from dataclasses import asdict, dataclass
@@ -14,19 +13,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import workflow
 from .choices import DecommissionStatusChoices as Status
 from .choices import DocumentKindChoices as Kind
 from .documents import issuing
-from .models import Decommission
-from .ui.moves import MOVES
+from .models import Decommission, StorageLocation
+from .workflow import FIELDS, MOVES, STAGE_ORDER, WorkflowError, next_step
+from .workflow.table import FieldKind
 
 __all__ = (
-    'BULK_MOVES',
     'INLINE_LIMIT',
     'Result',
     'apply_move',
     'documents_archive',
+    'portable',
+    'restored',
     'start_decommissions',
 )
 
@@ -100,69 +100,32 @@ def start_decommissions(devices, user, *, reason, reason_text='', head=None, res
     return results
 
 
-def _sign(decommission, user, document='', role='', comment=''):
-    # Without a named document, the one the record's stage signs; at any other stage the workflow explains.
-    signing = {stage: kind for kind, stage in workflow.SIGNING_STAGE.items()}
-    document = document or signing.get(decommission.status, Kind.KIND_ORDER)
-    return workflow.sign(decommission, user, document, role, comment)
-
-
-def _schedule(decommission, user, planned_start=None, planned_end=None, comment=''):
-    return workflow.schedule(decommission, user, planned_start, planned_end, comment)
-
-
-def _backup(decommission, user, method='', target='', size_gb=None, verified=False, waiver_reason='', comment=''):
-    return workflow.record_backup(decommission, user, method=method or '', target=target, size_gb=size_gb,
-                                  verified=verified, waiver_reason=waiver_reason, comment=comment)
-
-
-def _shutdown(decommission, user, services_stopped=False, users_notified=False, powered_off=False,
-              network_disconnected=False, clone_medium='', comment=''):
-    return workflow.shut_down(
-        decommission, user, clone_medium=clone_medium, comment=comment, services_stopped=services_stopped,
-        users_notified=users_notified, powered_off=powered_off, network_disconnected=network_disconnected,
-    )
-
-
-def _disassemble(decommission, user, comment=''):
-    return workflow.disassemble(decommission, user, comment)
-
-
-def _store(decommission, user, storage_location=None, removed_at=None, comment=''):
-    return workflow.store(decommission, user, storage_location, removed_at=removed_at, comment=comment)
-
-
-def _close(decommission, user, comment=''):
-    return workflow.close(decommission, user, comment)
-
-
-def _cancel(decommission, user, reason='', comment=''):
-    return workflow.cancel(decommission, user, reason)
-
-
-# The moves a batch can make, each calling its workflow function with the parameters the batch shares.
-BULK_MOVES = {
-    'sign': _sign, 'schedule': _schedule, 'backup': _backup, 'shutdown': _shutdown, 'disassemble': _disassemble,
-    'store': _store, 'close': _close, 'cancel': _cancel,
-}
-
-
-def move_permission(move):
-    """The permission a move needs on each record: "sign" or "change"."""
-    return MOVES[move].permission
-
-
 def already_made(decommission, move):
     """
-    Whether the record is past the stage the move is made from (a cancelled one: only for cancelling), so that
+    Whether the record is past the one stage the move is made from (a cancelled one: only for cancelling), so that
     running a batch again after it stopped midway changes only what is left. A repeated signature is a no-op of
     the workflow's own.
     """
     if decommission.status == Status.STATUS_CANCELLED:
-        return move == 'cancel'
-    from_stage = workflow.MOVE_FROM_STAGE.get(move)
-    return from_stage is not None and (
-        workflow.STAGE_ORDER.index(decommission.status) > workflow.STAGE_ORDER.index(from_stage))
+        return move.cancels
+    if len(move.made_from) != 1:
+        return False
+    return STAGE_ORDER.index(decommission.status) > STAGE_ORDER.index(move.made_from[0])
+
+
+def portable(params):
+    """A batch's parameters as a background job keeps them: objects by their id."""
+    return {name: value.pk if FIELDS[name].kind == FieldKind.STORAGE_LOCATION and value else value
+            for name, value in params.items()}
+
+
+def restored(params):
+    """The parameters a job kept (portable()), with their objects again."""
+    return {
+        name: StorageLocation.objects.filter(pk=value).first()
+        if FIELDS[name].kind == FieldKind.STORAGE_LOCATION and value else value
+        for name, value in params.items()
+    }
 
 
 def apply_move(decommissions, user, move, on_result=None, **params):
@@ -171,13 +134,10 @@ def apply_move(decommissions, user, move, on_result=None, **params):
     permission on, or that the workflow refuses, is reported with the reason and left unchanged; one that had
     the move made already is reported as done and left unchanged.
     """
-    perform = BULK_MOVES[move]
-    # A batch form or request carries the fields of every move; each move takes its own.
-    accepted = inspect.signature(perform).parameters
-    params = {name: value for name, value in params.items() if name in accepted}
+    move = MOVES[move]
     decommissions = list(decommissions)
     permitted = set(
-        Decommission.objects.restrict(user, move_permission(move))
+        Decommission.objects.restrict(user, move.permission)
         .filter(pk__in=[d.pk for d in decommissions]).values_list('pk', flat=True)
     )
     results = []
@@ -185,7 +145,7 @@ def apply_move(decommissions, user, move, on_result=None, **params):
         if decommission.pk not in permitted:
             result = Result.of(decommission, False, _(
                 'You do not have the "{permission}" permission on {number}.'
-            ).format(permission=move_permission(move), number=decommission.number))
+            ).format(permission=move.permission, number=decommission.number))
         elif already_made(decommission, move):
             result = Result.of(decommission, True, _(
                 '{number}: already past this move (stage "{stage}"); left as it is.'
@@ -193,8 +153,9 @@ def apply_move(decommissions, user, move, on_result=None, **params):
         else:
             before = decommission.status
             try:
-                updated = perform(decommission, user, **params)
-            except workflow.WorkflowError as e:
+                # A batch form or request carries the fields of every move; the move takes its own.
+                updated = move.perform(decommission, user, params)
+            except WorkflowError as e:
                 result = Result.of(decommission, False, e.message)
             except ValidationError as e:
                 result = Result.of(decommission, False, _messages(e))
@@ -204,7 +165,7 @@ def apply_move(decommissions, user, move, on_result=None, **params):
                         number=updated.number, stage=updated.get_status_display())
                 else:
                     message = _('{number}: done; still at stage "{stage}". {next}').format(
-                        number=updated.number, stage=updated.get_status_display(), next=workflow.next_step(updated))
+                        number=updated.number, stage=updated.get_status_display(), next=next_step(updated))
                 result = Result.of(updated, True, message)
         results.append(result)
         if on_result:

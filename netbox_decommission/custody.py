@@ -1,79 +1,86 @@
 """
 The chain of custody of removed components and of the server itself: every change of a storage location is a
-CustodyEvent (from, to, who, when, why), whatever made it (the UI, bulk edit, the API, the workflow); moves
-across sites need an explicit transfer, and a destroyed component no longer moves.
+CustodyEvent (from, to, who, when, why).
+
+Two ways in, both explicit:
+
+- move(): the one service for a deliberate move (a disposition, the workflow's store move). It checks the rules,
+  saves the object once and writes the event with the user and the reason it is given.
+- the model's save(), for the edits NetBox's generic paths make (the edit form, bulk edit, CSV import, the REST
+  API): it records a changed location with the request's user and the change-log message
+  (CustodyEvent.record_edit()).
+  move() saves with ``record_custody=False``, so that a move is recorded once.
+
+The rules: a destroyed component never moves (RemovedComponent.destroyed_refusals(), whatever the path), and a move of a
+component to another site is a transfer the user confirms (refused_move(), which every path calls with the
+"transfer" flag it got).
 """
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
-from netbox.context import current_request
+from .models import CustodyEvent, RemovedComponent, StorageLocation
+from .models.custody_event import stored_location
 
-from .choices import ComponentStatusChoices
-from .compat.changelog import changelog_message
-
-
-def _acting_user():
-    request = current_request.get()
-    user = getattr(request, 'user', None)
-    return user if getattr(user, 'is_authenticated', False) else None
+__all__ = (
+    'move',
+    'refused_move',
+)
 
 
-def _reason(obj):
-    return (getattr(obj, '_custody_reason', '') or changelog_message(obj))[:200]
+def refused_move(obj, to, transfer=False, decommission=None):
+    """
+    The one rule for moves across sites, applied with the user's "transfer" flag by the edit form and the import
+    (forms.ComponentRulesMixin), bulk edit, the REST API and move(): a component goes to a storage location at
+    another site than the one it is at only as a confirmed transfer. The site it is at is its stored location's,
+    or, while it has none, its decommission's: ``decommission`` when the change assigns it to another (a form's or
+    the API's data), else its own. Returns the message refusing the move, or None.
 
-
-def stored_location(obj):
-    """The storage location as the database has it (None for a new object)."""
-    if obj.pk is None:
+    The server (a Decommission) is not refused: its moves (the store move, the record's edit) ask for no transfer;
+    one across sites is still recorded as a transfer.
+    """
+    if transfer or to is None or not isinstance(obj, RemovedComponent):
         return None
-    return type(obj).objects.filter(pk=obj.pk).values_list('storage_location', flat=True).first()
-
-
-def refuse_illegal_move(component):
-    """Field errors for a component's move that the rules forbid (called by RemovedComponent.clean)."""
+    decommission = decommission or (obj.decommission if obj.decommission_id else None)
+    if decommission is None:
+        return None  # the form's or the API's data names no valid decommission: that error is reported instead
     stored = None
-    if component.pk:
-        stored = type(component).objects.filter(pk=component.pk).values('status', 'storage_location').first()
-    if stored and stored['status'] == ComponentStatusChoices.STATUS_DESTROYED:
-        if component.storage_location_id != stored['storage_location']:
-            raise ValidationError({'storage_location': _(
-                '{component} was destroyed; a destroyed component cannot be moved.').format(component=component)})
-        if component.status != ComponentStatusChoices.STATUS_DESTROYED:
-            raise ValidationError({'status': _(
-                '{component} was destroyed; it cannot be reused, stored or transferred any more.'
-            ).format(component=component)})
-    location = component.storage_location if component.storage_location_id else None
-    if location is None or (stored and stored['storage_location'] == location.pk):
-        return
-    site = _current_site(component, stored)
-    if site is not None and location.site_id != site.pk and not getattr(component, '_transfer', False):
-        raise ValidationError({'storage_location': _(
-            'Storage location "{location}" is at site "{other}", but {component} of decommission {number} is at site '
-            '"{site}". Moving it to another site is a transfer: confirm it as a transfer, or choose a storage '
-            'location at "{site}".'
-        ).format(location=location, other=location.site, component=component,
-                 number=component.decommission.number, site=site)})
-
-
-def _current_site(component, stored):
-    from .models import StorageLocation
-
-    if stored and stored['storage_location']:
-        return StorageLocation.objects.select_related('site').get(pk=stored['storage_location']).site
-    return component.decommission.site if component.decommission_id else None
-
-
-def record_move(obj, previous_location_id, component=None):
-    """Write the custody event of ``obj`` (a component, or a decommission for its server) if its location changed."""
-    from .models import CustodyEvent, StorageLocation
-
-    if obj.storage_location_id == previous_location_id:
+    if obj.pk is not None:
+        stored = StorageLocation.objects.select_related('site').filter(components=obj.pk).first()
+    if stored is not None and stored.pk == to.pk:
         return None
-    decommission = component.decommission if component is not None else obj
-    locations = StorageLocation.objects.in_bulk([pk for pk in (previous_location_id, obj.storage_location_id) if pk])
-    before, after = locations.get(previous_location_id), locations.get(obj.storage_location_id)
-    return CustodyEvent.objects.create(
-        decommission=decommission, component=component, from_location=before, to_location=after,
-        transfer=bool(before and after and before.site_id != after.site_id),
-        user=getattr(obj, '_custody_user', None) or _acting_user(), reason=_reason(obj),
-    )
+    site = stored.site if stored is not None else decommission.site
+    if site is None or to.site_id == site.pk:
+        return None
+    return _(
+        'Storage location "{location}" is at site "{other}", but {component} of decommission {number} is at site '
+        '"{site}". Moving it to another site is a transfer: confirm it as a transfer, or choose a storage '
+        'location at "{site}".'
+    ).format(location=to, other=to.site, component=obj if obj.pk else _('the new component'),
+             number=decommission.number, site=site)
+
+
+def move(obj, to, user, reason, transfer=False):
+    """
+    Move ``obj`` (a removed component, or a decommission: its server) to the storage location ``to`` — the one
+    service for a deliberate move. It checks the rules (ValidationError keyed by field, nothing saved), assigns
+    the location, saves ``obj`` once, together with whatever else the caller changed on it (the caller took its
+    snapshot() for the change log), and writes the custody event with ``user`` and ``reason``. It runs in the
+    caller's transaction (a savepoint if there is one).
+    """
+    to_pk = to.pk if to is not None else None
+    component = obj if isinstance(obj, RemovedComponent) else None
+    if component is not None:
+        errors = component.destroyed_refusals(to_pk)
+        if errors:
+            raise ValidationError(errors)
+    refusal = refused_move(obj, to, transfer)
+    if refusal:
+        raise ValidationError({'storage_location': refusal})
+    with transaction.atomic():
+        previous = stored_location(obj)
+        obj.storage_location = to
+        # The event is written here, with the user and reason given: save() is told not to write its own.
+        obj.save(record_custody=False)
+        CustodyEvent.record(obj, previous, user, reason, component=component)
+    return obj

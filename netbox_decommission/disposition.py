@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from dcim.choices import InventoryItemStatusChoices
 from dcim.models import InventoryItem
 
+from . import custody
 from .choices import ComponentStatusChoices as Status
 from .choices import SanitizationMethodChoices, StorageLocationKindChoices
 from .models import RemovedComponent
@@ -21,7 +22,10 @@ DISPOSITIONS = (REUSED, TRANSFERRED, DESTROYED)
 
 
 def _locked(component):
-    return RemovedComponent.objects.select_for_update().select_related('decommission').get(pk=component.pk)
+    component = RemovedComponent.objects.select_for_update().select_related('decommission').get(pk=component.pk)
+    # The change log's pre-change data, taken before anything changes.
+    component.snapshot()
+    return component
 
 
 def _refuse_if_final(component, action):
@@ -35,16 +39,11 @@ def _refuse_if_final(component, action):
         ).format(action=action, component=component, status=component.get_status_display()))
 
 
-def _finish(component, status, user, date, reference, reason):
-    component.snapshot()
+def _set_disposition(component, status, date, reference):
     component.status = status
     component.disposition_date = date or timezone.localdate()
     component.disposition_reference = reference
-    component._custody_user = user
-    component._custody_reason = reason
     component.full_clean()
-    component.save()
-    return component
 
 
 @transaction.atomic
@@ -73,8 +72,9 @@ def reuse(component, user, device=None, spare=False, date=None, reference=''):
         item.full_clean()
         item.save()
         component.reused_as = item
-    reason = _('Reused as a spare in {device}') if spare else _('Reused in {device}')
-    return _finish(component, REUSED, user, date, reference, reason.format(device=device or '—'))
+    _set_disposition(component, REUSED, date, reference)
+    component.save()
+    return component
 
 
 @transaction.atomic
@@ -86,13 +86,12 @@ def transfer_to_vendor(component, user, vendor, pickup_date=None, certificate=''
         raise WorkflowError(_(
             'Choose the disposal vendor: a storage location of kind "{kind}".'
         ).format(kind=dict(StorageLocationKindChoices)[StorageLocationKindChoices.KIND_VENDOR]), field='vendor')
-    component.storage_location = vendor
-    # Handing over to a vendor elsewhere is a transfer between sites by definition.
-    component._transfer = True
     component.vendor_pickup_date = pickup_date
     component.vendor_certificate = certificate
-    return _finish(component, TRANSFERRED, user, date, reference,
-                   _('Transferred to the disposal vendor {vendor}').format(vendor=vendor))
+    _set_disposition(component, TRANSFERRED, date, reference)
+    # A hand-over to a disposal vendor is a transfer by definition, wherever the vendor is.
+    return custody.move(component, vendor, user, _('Transferred to the disposal vendor {vendor}').format(
+        vendor=vendor), transfer=True)
 
 
 @transaction.atomic
@@ -102,7 +101,9 @@ def destroy(component, user, date=None, reference=''):
     _refuse_if_final(component, _('destroy'))
     if not reference:
         raise WorkflowError(_('Give the reference of the document that records the destruction.'), field='reference')
-    return _finish(component, DESTROYED, user, date, reference, _('Destroyed'))
+    _set_disposition(component, DESTROYED, date, reference)
+    component.save()
+    return component
 
 
 def dispose(component, user, data):

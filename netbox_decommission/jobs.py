@@ -12,16 +12,18 @@ from django.utils.translation import gettext as _
 from dcim.models import Device
 from netbox.jobs import JobRunner
 from users.models import User
-from utilities.request import apply_request_processors
+from utilities.request import apply_request_processors, copy_safe_request
 
 from . import bulk
-from .models import Decommission, StorageLocation
+from .models import Decommission
 
 __all__ = (
     'ARCHIVE_DIRECTORY',
     'BulkDocumentsJob',
     'BulkMoveJob',
     'BulkStartJob',
+    'move_batch',
+    'start_batch',
 )
 
 ARCHIVE_DIRECTORY = 'netbox-decommission/archives'
@@ -125,15 +127,13 @@ class BulkMoveJob(BatchJob):
     class Meta:
         name = 'Decommission workflow move'
 
-    def process(self, decommission_ids, move, storage_location_id=None, **params):
+    def process(self, decommission_ids, move, **params):
         decommissions = list(Decommission.objects.filter(pk__in=decommission_ids).order_by('number'))
         self.begin([
             {'number': d.number, 'decommission_id': d.pk, 'device': d.device_name, 'device_id': d.device_pk}
             for d in decommissions
         ])
-        if storage_location_id:
-            params['storage_location'] = StorageLocation.objects.filter(pk=storage_location_id).first()
-        return bulk.apply_move(decommissions, self.job.user, move, on_result=self.record, **params)
+        return bulk.apply_move(decommissions, self.job.user, move, on_result=self.record, **bulk.restored(params))
 
 
 class BulkDocumentsJob(JobRunner):
@@ -169,3 +169,32 @@ class BulkDocumentsJob(JobRunner):
         }
         self.job.save(update_fields=['data'])
         self.logger.info(f'Archive of {total} decommission(s): {name} ({len(archive)} bytes)')
+
+
+#
+# Now or as a job: the one decision, for the UI and the REST API alike
+#
+
+def start_batch(devices, request, *, head=None, responsible=None, executors=(), **shared):
+    """
+    Start a decommission of each device: a small batch now, answering its results and no job; a larger one
+    (bulk.INLINE_LIMIT) as a background job, answering no results and the job.
+    """
+    if len(devices) > bulk.INLINE_LIMIT:
+        return None, BulkStartJob.enqueue(
+            user=request.user, request=copy_safe_request(request), device_ids=[d.pk for d in devices],
+            head_id=head.pk if head else None, responsible_id=responsible.pk if responsible else None,
+            executor_ids=[u.pk for u in executors], **shared,
+        )
+    return bulk.start_decommissions(
+        devices, request.user, head=head, responsible=responsible, executors=executors, **shared), None
+
+
+def move_batch(decommissions, move, params, request):
+    """One workflow move on each decommission: (results, None) for a small batch, (None, job) for a larger one."""
+    if len(decommissions) > bulk.INLINE_LIMIT:
+        return None, BulkMoveJob.enqueue(
+            user=request.user, request=copy_safe_request(request), decommission_ids=[d.pk for d in decommissions],
+            move=move, **bulk.portable(params),
+        )
+    return bulk.apply_move(decommissions, request.user, move, **params), None

@@ -65,6 +65,10 @@ class NumberFormat:
         return self.render(2026, 1, next(iter(self.kinds), None))
 
 
+# The table of models.NumberSequence, named here so that numbering needs no model (migrations call it too).
+SEQUENCE_TABLE = 'netbox_decommission_numbersequence'
+
+
 def next_sequence_value(scope, year):
     """
     Atomically take the next value of the counter (scope, year) inside the caller's transaction.
@@ -72,9 +76,7 @@ def next_sequence_value(scope, year):
     The upsert row-locks the counter until the transaction ends, so concurrent callers queue instead
     of racing, and a rolled-back transaction returns its value: numbers have neither gaps nor duplicates.
     """
-    from .models import NumberSequence
-
-    table = NumberSequence._meta.db_table
+    table = SEQUENCE_TABLE
     with connection.cursor() as cursor:
         cursor.execute(
             f'INSERT INTO {table} (scope, year, last_value) VALUES (%s, %s, 1) '

@@ -1,17 +1,15 @@
+"""
+The plugin's one receiver: a guard on NetBox's own deletion paths (the delete view, bulk delete, the REST API),
+which keeps a decommission whose documents were signed. The plugin's own effects are not signal receivers: they
+are called where they happen (a new decommission drafts its order in Decommission.save(), a move records its
+custody event in custody.move()).
+"""
 from django.db.models import ProtectedError
-from django.db.models.signals import post_save, pre_delete
+from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from .models import Decommission, Document
-from .workflow import draft_order
-
-
-@receiver(post_save, sender=Decommission)
-def draft_order_with_new_record(sender, instance, created, raw=False, **kwargs):
-    """The order is drafted together with the decommission, however it was created (UI, API, import)."""
-    if created and not raw:
-        draft_order(instance)
 
 
 @receiver(pre_delete, sender=Decommission)
@@ -25,4 +23,3 @@ def keep_signed_documents(sender, instance, **kwargs):
                 number=instance.number, documents=', '.join(str(d) for d in signed)),
             signed,
         )
-

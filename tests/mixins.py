@@ -1,10 +1,27 @@
-"""Adapters that let NetBox's own test case classes address the plugin's views, API and filtersets."""
+"""
+Test case mixins: adapters that let NetBox's own test case classes address the plugin's views, API and
+filtersets, and the fixtures (setUpTestData) that several test modules share.
+"""
 from unittest import mock
 
 from django.urls import reverse
 
 from core.models import ObjectType
+from dcim.choices import DeviceStatusChoices
+from netbox_decommission import workflow
+from netbox_decommission.choices import DecommissionStatusChoices as Status
+from netbox_decommission.models import CustodyEvent, Document, RemovedComponent, StorageLocation
 from users.models import ObjectPermission
+
+from .utils import (
+    add_ready_components,
+    advance,
+    create_cabled_server,
+    create_signers,
+    create_sites,
+    create_workflow_decommission,
+    grant,
+)
 
 PLUGIN = 'netbox_decommission'
 
@@ -64,3 +81,97 @@ class PluginGraphQLMixin:
         self.assertHttpStatus(allowed, 200)
         self.assertNotIn('errors', allowed.json())
         self.assertEqual(allowed.json()['data'][field_name]['id'], str(object_id))
+
+
+#
+# The workflow's fixtures
+#
+
+class WorkflowFixtureMixin:
+    """A site with a removal zone, a cabled server in a rack and the people its decommission names."""
+
+    @classmethod
+    def setUpTestData(cls):
+        (cls.site,) = create_sites('Site A')
+        cls.rack = cls.site.racks.get()
+        cls.server = create_cabled_server(cls.site, rack=cls.rack, position=10,
+                                          status=DeviceStatusChoices.STATUS_PLANNED)
+        cls.device = cls.server.device
+        cls.people = create_signers()
+        cls.zone = StorageLocation.objects.create(name='Removal zone', kind='removal_zone', site=cls.site)
+
+    def actor(self, name):
+        return {
+            'head': self.people.head, 'responsible': self.people.responsible,
+            'executor': self.people.executors[0], 'executor2': self.people.executors[1],
+        }[name]
+
+    def decommission_at(self, stage):
+        """A decommission of the server, walked through the service to `stage` ("cancelled": straight from draft)."""
+        decommission = create_workflow_decommission(self.device, self.people)
+        if stage == Status.STATUS_CANCELLED:
+            workflow.cancel(decommission, self.people.head, 'The server stays')
+            decommission.refresh_from_db()
+        else:
+            advance(decommission, stage, self.people, self.zone)
+        self.assertEqual(decommission.status, stage)
+        return decommission
+
+    def prepared(self, refusal):
+        decommission = self.decommission_at(refusal.stage)
+        if refusal.prepare:
+            refusal.prepare(decommission, self)
+        decommission.refresh_from_db()
+        return decommission
+
+
+class DocumentFixtureMixin(WorkflowFixtureMixin):
+    """The workflow's fixture with what the documents print (full names, an asset tag); everyone may sign."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        people = cls.people
+        for user, first, last in ((people.head, 'Ирина', 'Волкова'), (people.responsible, 'Pavel', 'Orlov'),
+                                  (people.executors[0], 'Олег', 'Смирнов'), (people.executors[1], 'Anna', 'Lee')):
+            user.first_name, user.last_name = first, last
+            user.save()
+        cls.device.asset_tag = 'INV-000451'
+        cls.device.save()
+        cls.everyone = [people.head, people.responsible, *people.executors]
+        grant(cls.everyone, ['view', 'change', 'sign', 'delete'])
+
+    def retired(self):
+        decommission = create_workflow_decommission(self.device, self.people, reason_text='Replaced by srv-02')
+        add_ready_components(decommission, self.zone)
+        return advance(decommission, Status.STATUS_RETIRED, self.people, self.zone)
+
+    def document(self, decommission, kind):
+        return Document.objects.get(decommission=decommission, kind=kind)
+
+
+class CustodyFixtureMixin(WorkflowFixtureMixin):
+    """
+    The workflow's fixture with a shelf at the same site and a warehouse at another; each test gets a draft
+    decommission with a disk in the removal zone.
+    """
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.shelf = StorageLocation.objects.create(name='Shelf S-03', kind='warehouse', site=cls.site, capacity=4)
+        (cls.other_site,) = create_sites('Site B')
+        cls.remote = StorageLocation.objects.create(name='Central warehouse', kind='warehouse', site=cls.other_site)
+        grant([cls.people.head], ['view', 'change', 'add'], model=RemovedComponent)
+        grant([cls.people.head], ['view', 'change', 'sign'])
+        grant([cls.people.head], ['view'], model=StorageLocation)
+
+    def setUp(self):
+        self.decommission = create_workflow_decommission(self.device, self.people)
+        self.component = RemovedComponent.objects.create(
+            decommission=self.decommission, kind='disk', name='Disk 0', serial='ZC1A2B3C', storage_location=self.zone,
+        )
+
+    def events(self, component=None):
+        return list(CustodyEvent.objects.filter(component=component or self.component).values_list(
+            'from_location__name', 'to_location__name', 'transfer', 'user__username', 'reason'))

@@ -10,8 +10,7 @@ from rest_framework.test import APIClient
 from netbox_decommission.models import RemovedComponent, StorageLocation
 from users.models import User
 
-from .test_api_fuzz import plugin_schema
-from .utils import create_decommission, create_devices, create_sites, token_header
+from .utils import create_decommission, create_devices, create_sites, plugin_schema, token_header
 
 API = 'plugins-api:netbox_decommission-api'
 

@@ -14,8 +14,6 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
 from django.test import TestCase
 from django.urls import Resolver404, resolve
-from drf_spectacular.generators import SchemaGenerator
-from drf_spectacular.settings import patched_settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
@@ -29,16 +27,16 @@ from netbox_decommission.models import Decommission, RemovedComponent, StorageLo
 from users.models import User
 
 from .utils import (
+    API_PREFIX,
     add_ready_components,
     advance,
     create_cabled_server,
     create_signers,
     create_sites,
     create_workflow_decommission,
+    plugin_schema,
     token_header,
 )
-
-PREFIX = '/api/plugins/decommission/'
 
 # Examples per operation and generation mode: enough to reach each kind of bad value, few enough that the whole
 # run stays within two minutes. Derandomized, so that CI sends the same requests every time.
@@ -61,20 +59,6 @@ ID_MODELS = (
     ('removed-components/', RemovedComponent),
     ('storage-locations/', StorageLocation),
 )
-
-
-class PluginSchemaGenerator(SchemaGenerator):
-    """NetBox's schema generator over the plugin's endpoints only: the same operations, without NetBox's 25 s."""
-
-    def _initialise_endpoints(self):
-        super()._initialise_endpoints()
-        self.endpoints = [endpoint for endpoint in self.endpoints if endpoint[0].startswith(PREFIX)]
-
-
-def plugin_schema():
-    # The prefix common to NetBox's whole schema, so that the operation IDs are those of NetBox's /api/schema/.
-    with patched_settings({'SCHEMA_PATH_PREFIX': '/api/'}):
-        return PluginSchemaGenerator().get_schema(request=None, public=True)
 
 
 def allow_blank_choices_as_null(node):
@@ -233,7 +217,7 @@ class APIFuzzTestCase(TestCase):
         names = {parameter.name for parameter in operation.path_parameters}
         if not names:
             return operation.as_strategy(mode)
-        path = operation.path.removeprefix(PREFIX)
+        path = operation.path.removeprefix(API_PREFIX)
         known = {}
         if 'id' in names:
             known['id'] = st.sampled_from(self.known_ids(path))

@@ -8,6 +8,7 @@ import copy
 import json
 import uuid
 
+import pytest
 from django.db import connection, transaction
 from django.test import RequestFactory, TestCase
 from django.test.utils import CaptureQueriesContext
@@ -25,6 +26,8 @@ from utilities.testing import create_test_device
 
 from .servers import create_large_server
 from .utils import create_sites, on_an_unverified_release
+
+pytestmark = pytest.mark.compat
 
 CHANGE_FIELDS = (
     'changed_object_type_id', 'changed_object_id', 'related_object_type_id', 'related_object_id', 'action',
@@ -97,6 +100,7 @@ class BatchedDeletionTestCase(TestCase):
                 self.assertEqual(snapshots, expected_snapshots, key)
         return netbox_queries, queries
 
+    @pytest.mark.fast_paths
     def test_a_device_with_its_components_addresses_and_journal(self):
         netbox = self.record(lambda: Device.objects.get(pk=self.server.pk).delete())
         batched = self.record(lambda: delete_logged(Device.objects.filter(pk=self.server.pk)))
@@ -110,6 +114,7 @@ class BatchedDeletionTestCase(TestCase):
         )
         self.assertLess(queries, netbox_queries, f'{queries} queries batched, {netbox_queries} one by one')
 
+    @pytest.mark.fast_paths
     def test_cables(self):
         cables = Cable.objects.filter(
             pk__in=CableTermination.objects.filter(_device=self.server).values('cable_id'))

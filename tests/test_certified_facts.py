@@ -12,7 +12,7 @@ from netbox_decommission.choices import DecommissionStatusChoices as Status
 from netbox_decommission.models import Decommission, Document
 from users.models import User
 
-from .test_documents import DocumentFixtureMixin
+from .mixins import DocumentFixtureMixin
 from .utils import add_ready_components, advance, create_workflow_decommission, token_header, workflow_state
 
 

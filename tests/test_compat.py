@@ -7,6 +7,7 @@ import logging
 import re
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.test import TestCase, override_settings
 
@@ -14,6 +15,8 @@ from netbox_decommission import compat, device_facts
 from netbox_decommission.compat.cables import device_cable_ids
 
 from .utils import UNVERIFIED_RELEASE, create_cabled_server, create_sites, on_an_unverified_release
+
+pytestmark = pytest.mark.compat
 
 PACKAGE = Path(compat.__file__).resolve().parent.parent
 FENCE = PACKAGE / 'compat'
@@ -33,6 +36,7 @@ FAST_PATHS_OFF = {
 
 class ReleasesTestCase(TestCase):
 
+    @pytest.mark.fast_paths
     def test_the_installed_release_is_verified_and_the_fast_paths_are_taken(self):
         self.assertIn(settings.RELEASE.version, compat.verified_releases())
         self.assertTrue(compat.fast_paths())

@@ -8,43 +8,18 @@ from django.test import TestCase
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from netbox_decommission import custody
 from netbox_decommission.choices import DecommissionStatusChoices as Status
-from netbox_decommission.models import CustodyEvent, RemovedComponent, StorageLocation
+from netbox_decommission.models import CustodyEvent, RemovedComponent
 
-from .test_workflow_moves import WorkflowFixtureMixin
-from .utils import add_ready_components, advance, create_sites, create_workflow_decommission, grant, token_header
-
-
-class CustodyFixtureMixin(WorkflowFixtureMixin):
-
-    @classmethod
-    def setUpTestData(cls):
-        super().setUpTestData()
-        cls.shelf = StorageLocation.objects.create(name='Shelf S-03', kind='warehouse', site=cls.site, capacity=4)
-        (cls.other_site,) = create_sites('Site B')
-        cls.remote = StorageLocation.objects.create(name='Central warehouse', kind='warehouse', site=cls.other_site)
-        grant([cls.people.head], ['view', 'change', 'add'], model=RemovedComponent)
-        grant([cls.people.head], ['view', 'change', 'sign'])
-        grant([cls.people.head], ['view'], model=StorageLocation)
-
-    def setUp(self):
-        self.decommission = create_workflow_decommission(self.device, self.people)
-        self.component = RemovedComponent.objects.create(
-            decommission=self.decommission, kind='disk', name='Disk 0', serial='ZC1A2B3C', storage_location=self.zone,
-        )
-
-    def events(self, component=None):
-        return list(CustodyEvent.objects.filter(component=component or self.component).values_list(
-            'from_location__name', 'to_location__name', 'transfer', 'user__username', 'reason'))
+from .mixins import CustodyFixtureMixin
+from .utils import add_ready_components, advance, token_header
 
 
 class CustodyRecordingTestCase(CustodyFixtureMixin, TestCase):
 
     def test_creation_and_each_move_are_recorded(self):
-        self.component.storage_location = self.shelf
-        self.component._custody_reason = 'Packed and shelved'
-        self.component.full_clean()
-        self.component.save()
+        custody.move(self.component, self.shelf, None, 'Packed and shelved')
         self.component.description = 'No move'
         self.component.save()
         self.assertEqual(self.events(), [

@@ -16,7 +16,7 @@ from netbox_decommission.models import CustodyEvent, RemovedComponent, StorageLo
 from netbox_decommission.workflow import WorkflowError
 from utilities.testing import create_test_device
 
-from .test_custody import CustodyFixtureMixin
+from .mixins import CustodyFixtureMixin
 from .utils import add_ready_components, advance, create_workflow_decommission, token_header
 
 COMPONENTS_API = 'plugins-api:netbox_decommission-api:removedcomponent'

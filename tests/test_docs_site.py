@@ -22,6 +22,7 @@ from rest_framework.test import APIClient
 
 from netbox_decommission import DecommissionConfig, workflow
 from netbox_decommission.api import urls as api_urls
+from netbox_decommission.choices import DecommissionStatusChoices
 from users.models import User
 
 from .utils import create_cabled_server, create_signers, create_sites, create_workflow_decommission, token_header
@@ -89,18 +90,25 @@ class StrictBuildTestCase(SimpleTestCase):
             self.assertIn(name, build.stderr)
 
 
-class StagesDiagramTestCase(SimpleTestCase):
+class DrawnFromTheTableOfMovesTestCase(SimpleTestCase):
 
     def test_the_committed_diagram_is_the_workflows(self):
-        draw = runpy.run_path(str(REPO / 'dev' / 'stages_diagram.py'))
+        draw = runpy.run_path(str(REPO / 'dev' / 'workflow_docs.py'))
         self.assertEqual(
             Path(draw['SVG_PATH']).read_text(encoding='utf-8'), draw['stages_svg'](),
-            'docs/images/stages.svg is stale: run `make docs` (or dev/stages_diagram.py) and commit it',
+            'docs/images/stages.svg is stale: run `make docs` (or dev/workflow_docs.py) and commit it',
+        )
+
+    def test_the_committed_moves_table_is_the_workflows(self):
+        draw = runpy.run_path(str(REPO / 'dev' / 'workflow_docs.py'))
+        self.assertEqual(
+            Path(draw['API_PATH']).read_text(encoding='utf-8'), draw['api_page'](),
+            'the moves table of docs/api.md is stale: run `make docs` (or dev/workflow_docs.py) and commit it',
         )
 
     def test_the_diagram_names_every_stage_and_the_overview_embeds_it(self):
         svg = (DOCS / 'images' / 'stages.svg').read_text(encoding='utf-8')
-        for _value, label, _color in workflow.Status.CHOICES:
+        for _value, label, _color in DecommissionStatusChoices.CHOICES:
             self.assertIn(f'>{label}</text>', svg)
         self.assertIn('](images/stages.svg)', (DOCS / 'index.md').read_text())
 

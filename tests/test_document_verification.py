@@ -17,7 +17,7 @@ from netbox_decommission.documents import issuing
 from netbox_decommission.models import Document
 from users.models import User
 
-from .test_documents import DocumentFixtureMixin
+from .mixins import DocumentFixtureMixin
 from .utils import create_workflow_decommission, grant, token_header
 
 VERIFY_URL = reverse('plugins-api:netbox_decommission-api:decommission-documents-verify')

@@ -17,12 +17,22 @@ from rest_framework.test import APIClient
 from netbox_decommission import workflow
 from netbox_decommission.choices import DecommissionStatusChoices as Status
 from netbox_decommission.documents import issuing
-from netbox_decommission.models import Document, DocumentFile
+from netbox_decommission.models import DocumentFile
 from netbox_decommission.plugin_settings import get_setting
 from users.models import User
 
-from .test_workflow_moves import WorkflowFixtureMixin
-from .utils import add_ready_components, advance, create_workflow_decommission, grant, pdf_text, token_header
+from .mixins import DocumentFixtureMixin
+from .utils import (
+    add_ready_components,
+    advance,
+    cert_pem,
+    create_workflow_decommission,
+    key_pem,
+    pdf_text,
+    token_header,
+    x509_certificate,
+    x509_name,
+)
 
 ORGANIZATION = 'ООО «Пример Дата-центр» (Example Data Center LLC)'
 
@@ -55,30 +65,6 @@ LABELS = {
         'month': 'December',
     },
 }
-
-
-class DocumentFixtureMixin(WorkflowFixtureMixin):
-
-    @classmethod
-    def setUpTestData(cls):
-        super().setUpTestData()
-        people = cls.people
-        for user, first, last in ((people.head, 'Ирина', 'Волкова'), (people.responsible, 'Pavel', 'Orlov'),
-                                  (people.executors[0], 'Олег', 'Смирнов'), (people.executors[1], 'Anna', 'Lee')):
-            user.first_name, user.last_name = first, last
-            user.save()
-        cls.device.asset_tag = 'INV-000451'
-        cls.device.save()
-        cls.everyone = [people.head, people.responsible, *people.executors]
-        grant(cls.everyone, ['view', 'change', 'sign', 'delete'])
-
-    def retired(self):
-        decommission = create_workflow_decommission(self.device, self.people, reason_text='Replaced by srv-02')
-        add_ready_components(decommission, self.zone)
-        return advance(decommission, Status.STATUS_RETIRED, self.people, self.zone)
-
-    def document(self, decommission, kind):
-        return Document.objects.get(decommission=decommission, kind=kind)
 
 
 class DocumentContentTestCase(DocumentFixtureMixin, TestCase):
@@ -320,14 +306,14 @@ class DigitallySignedDocumentTestCase(DocumentFixtureMixin, TestCase):
         from cryptography.hazmat.primitives.asymmetric import ec
         from pyhanko.keys import load_cert_from_pemder
 
-        from .test_pades import _cert_pem, _certificate, _key_pem, _name
-
         directory = Path(tempfile.mkdtemp(prefix='nbdc-signed-'))
         cls.addClassCleanup(shutil.rmtree, directory)
         ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
-        ca_cert = _certificate(_name('Example Test CA'), ca_key.public_key(), _name('Example Test CA'), ca_key, ca=True)
-        cert = _certificate(_name('Example Data Center LLC'), key.public_key(), ca_cert.subject, ca_key, ca=False)
-        for name, data in (('ca.pem', _cert_pem(ca_cert)), ('key.pem', _key_pem(key)), ('cert.pem', _cert_pem(cert))):
+        ca_cert = x509_certificate(x509_name('Example Test CA'), ca_key.public_key(), x509_name('Example Test CA'),
+                                   ca_key, ca=True)
+        cert = x509_certificate(x509_name('Example Data Center LLC'), key.public_key(), ca_cert.subject, ca_key,
+                                ca=False)
+        for name, data in (('ca.pem', cert_pem(ca_cert)), ('key.pem', key_pem(key)), ('cert.pem', cert_pem(cert))):
             (directory / name).write_bytes(data)
         cls.trust_roots = [load_cert_from_pemder(str(directory / 'ca.pem'))]
         cls.signing = override_settings(PLUGINS_CONFIG={**settings.PLUGINS_CONFIG, 'netbox_decommission': {

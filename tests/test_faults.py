@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from unittest import mock
 
 import psycopg
+import pytest
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import OperationalError, close_old_connections, connection, transaction
@@ -41,9 +42,8 @@ from netbox_decommission.models import (
     StorageLocation,
 )
 
-from .test_bulk import run_enqueued_jobs
-from .test_workflow_api import action_url
 from .utils import (
+    action_url,
     create_cabled_server,
     create_decommission,
     create_devices,
@@ -51,9 +51,12 @@ from .utils import (
     create_sites,
     create_workflow_decommission,
     grant,
+    run_enqueued_jobs,
     token_header,
     workflow_state,
 )
+
+pytestmark = pytest.mark.compat
 
 BULK_API = 'plugins-api:netbox_decommission-api:decommission-{}'
 SNAPSHOT_MODELS = (

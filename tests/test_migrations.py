@@ -8,12 +8,15 @@ release.
 import json
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.db.migrations.loader import MigrationLoader
 from django.test import SimpleTestCase
 from packaging.version import Version
 
 from netbox_decommission import DecommissionConfig
+
+pytestmark = pytest.mark.compat
 
 RELEASES_FILE = Path(__file__).resolve().parent.parent / 'netbox_decommission' / 'compat' / 'netbox_releases.json'
 PLUGIN = 'netbox_decommission'

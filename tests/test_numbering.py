@@ -10,6 +10,7 @@ from django.utils import timezone
 from netbox_decommission.models import Decommission, Document, NumberSequence
 from netbox_decommission.models.decommission import NUMBER_SCOPE
 from netbox_decommission.models.document import number_scope
+from netbox_decommission.numbering import SEQUENCE_TABLE
 
 from .utils import create_decommission, create_devices, create_sites
 
@@ -25,6 +26,9 @@ class NumberingTestCase(TestCase):
     def setUpTestData(cls):
         (site,) = create_sites('Site A')
         cls.devices = create_devices(6, site)
+
+    def test_the_counter_is_the_number_sequence_table(self):
+        self.assertEqual(SEQUENCE_TABLE, NumberSequence._meta.db_table)
 
     def test_numbers_are_sequential_within_the_year(self):
         year = timezone.now().year

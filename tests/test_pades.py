@@ -1,5 +1,4 @@
 """PAdES signatures on document PDFs: signing, validation with pyHanko, tamper detection, settings checks."""
-import datetime
 import os
 import shutil
 import sys
@@ -10,10 +9,7 @@ from unittest import mock
 
 import pypdf
 import weasyprint
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.test import SimpleTestCase, override_settings
@@ -34,6 +30,8 @@ from netbox_decommission.documents.pades import (
     signing_configured,
 )
 
+from .utils import cert_pem, key_pem, x509_certificate, x509_name
+
 PLUGIN = 'netbox_decommission'
 CYRILLIC = 'Приказ о списании'
 CYRILLIC_PARAGRAPH = 'Основание: истечение срока службы.'
@@ -41,51 +39,6 @@ REASON = 'Order ORD-2026-00001 signed by head and responsible'
 SIGNER_NAME = 'Иван Петров'
 PASSPHRASE = 'секретный пароль'
 NO_SIGNING = {'signing_key': '', 'signing_certificate': '', 'signing_key_passphrase': '', 'signing_ca_chain': ''}
-
-
-def _name(common_name):
-    return x509.Name([
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, 'Example Data Center LLC'),
-        x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-    ])
-
-
-def _key_usage(**enabled):
-    flags = dict.fromkeys((
-        'digital_signature', 'content_commitment', 'key_encipherment', 'data_encipherment', 'key_agreement',
-        'key_cert_sign', 'crl_sign', 'encipher_only', 'decipher_only',
-    ), False)
-    return x509.KeyUsage(**{**flags, **enabled})
-
-
-def _certificate(subject, public_key, issuer, issuer_key, ca):
-    now = datetime.datetime.now(datetime.UTC)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer)
-        .public_key(public_key)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=365))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-    )
-    if ca:
-        builder = builder.add_extension(_key_usage(key_cert_sign=True, crl_sign=True), critical=True)
-    else:
-        builder = builder.add_extension(_key_usage(digital_signature=True, content_commitment=True), critical=True)
-    return builder.sign(issuer_key, hashes.SHA256())
-
-
-def _key_pem(key, passphrase=None):
-    encryption = (
-        serialization.BestAvailableEncryption(passphrase.encode()) if passphrase else serialization.NoEncryption()
-    )
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
-
-
-def _cert_pem(*certs):
-    return b''.join(cert.public_bytes(serialization.Encoding.PEM) for cert in certs)
 
 
 def _status(signed, trust_roots):
@@ -103,21 +56,21 @@ class PadesTestCase(SimpleTestCase):
         cls.addClassCleanup(shutil.rmtree, cls.dir)
 
         cls.ca_key = ec.generate_private_key(ec.SECP256R1())
-        cls.ca_cert = _certificate(_name('Example Test CA'), cls.ca_key.public_key(), _name('Example Test CA'),
-                                   cls.ca_key, ca=True)
+        cls.ca_cert = x509_certificate(x509_name('Example Test CA'), cls.ca_key.public_key(),
+                                       x509_name('Example Test CA'), cls.ca_key, ca=True)
         cls.ec_key = ec.generate_private_key(ec.SECP256R1())
-        cls.ec_cert = _certificate(_name(SIGNER_NAME), cls.ec_key.public_key(), cls.ca_cert.subject, cls.ca_key,
-                                   ca=False)
+        cls.ec_cert = x509_certificate(x509_name(SIGNER_NAME), cls.ec_key.public_key(), cls.ca_cert.subject,
+                                       cls.ca_key, ca=False)
         cls.rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        cls.rsa_cert = _certificate(_name('Signing Robot'), cls.rsa_key.public_key(), cls.ca_cert.subject,
-                                    cls.ca_key, ca=False)
+        cls.rsa_cert = x509_certificate(x509_name('Signing Robot'), cls.rsa_key.public_key(), cls.ca_cert.subject,
+                                        cls.ca_key, ca=False)
 
-        cls.ca_pem = cls.write('ca.pem', _cert_pem(cls.ca_cert))
-        cls.ec_key_pem = cls.write('ec-key.pem', _key_pem(cls.ec_key))
-        cls.ec_cert_pem = cls.write('ec-cert.pem', _cert_pem(cls.ec_cert))
-        cls.rsa_key_pem = cls.write('rsa-key.pem', _key_pem(cls.rsa_key, PASSPHRASE))
-        cls.rsa_cert_pem = cls.write('rsa-cert.pem', _cert_pem(cls.rsa_cert))
-        cls.ca_key_pem = cls.write('ca-key.pem', _key_pem(cls.ca_key))
+        cls.ca_pem = cls.write('ca.pem', cert_pem(cls.ca_cert))
+        cls.ec_key_pem = cls.write('ec-key.pem', key_pem(cls.ec_key))
+        cls.ec_cert_pem = cls.write('ec-cert.pem', cert_pem(cls.ec_cert))
+        cls.rsa_key_pem = cls.write('rsa-key.pem', key_pem(cls.rsa_key, PASSPHRASE))
+        cls.rsa_cert_pem = cls.write('rsa-cert.pem', cert_pem(cls.rsa_cert))
+        cls.ca_key_pem = cls.write('ca-key.pem', key_pem(cls.ca_key))
         cls.trust_roots = [load_cert_from_pemder(cls.ca_pem)]
 
         cls.pdf = weasyprint.HTML(string=(
@@ -182,8 +135,9 @@ class SignPdfTestCase(PadesTestCase):
 
     def test_signature_is_not_trusted_without_the_ca(self):
         other_key = ec.generate_private_key(ec.SECP256R1())
-        other_ca = _certificate(_name('Other CA'), other_key.public_key(), _name('Other CA'), other_key, ca=True)
-        trust_roots = [load_cert_from_pemder(self.write('other-ca.pem', _cert_pem(other_ca)))]
+        other_ca = x509_certificate(x509_name('Other CA'), other_key.public_key(), x509_name('Other CA'), other_key,
+                                    ca=True)
+        trust_roots = [load_cert_from_pemder(self.write('other-ca.pem', cert_pem(other_ca)))]
 
         _, status = _status(self.sign(), trust_roots)
         self.assertTrue(status.intact)
@@ -201,7 +155,7 @@ class SignPdfTestCase(PadesTestCase):
         self.assertEqual(status.signing_cert.subject.native['common_name'], 'Signing Robot')
 
     def test_certificate_file_may_hold_the_full_chain(self):
-        full_chain = self.write('ec-fullchain.pem', _cert_pem(self.ca_cert, self.ec_cert))
+        full_chain = self.write('ec-fullchain.pem', cert_pem(self.ca_cert, self.ec_cert))
 
         signed = self.sign(signing_certificate=full_chain, signing_ca_chain='')
 
@@ -276,7 +230,7 @@ class SignPdfTestCase(PadesTestCase):
         self.assertIn('could not be signed', str(raised.exception))
 
     def test_key_file_gone_after_start_up_raises_signing_error(self):
-        key = self.write('vanishing-key.pem', _key_pem(self.ec_key))
+        key = self.write('vanishing-key.pem', key_pem(self.ec_key))
         with self.signing(signing_key=key):
             check_signing_settings(settings.PLUGINS_CONFIG[PLUGIN])
             os.remove(key)

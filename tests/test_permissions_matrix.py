@@ -33,7 +33,9 @@ from netbox_decommission import urls as ui_urls
 from netbox_decommission.api import urls as api_urls
 from netbox_decommission.graphql.schema import DecommissionQuery
 from netbox_decommission.models import Decommission, RemovedComponent, Signature, StageChange, StorageLocation
-from netbox_decommission.plugin_settings import validate_settings
+from netbox_decommission.settings_validation import validate_settings
+from netbox_decommission.workflow import MOVES
+from netbox_decommission.workflow.table import FieldKind
 from users.models import ObjectPermission, User
 
 from .utils import (
@@ -85,8 +87,6 @@ DENIED = 'denied'        # 403, or the route's own refusal status
 HIDDEN = 'hidden'        # 404: the object is outside the permission's constraints
 FILTERED = 'filtered'    # answered, but without the record, and nothing changed
 
-WINDOW = {'planned_start': '2026-12-05 22:00:00', 'planned_end': '2026-12-06 02:00:00'}
-SHUTDOWN = {'services_stopped': True, 'users_notified': True, 'powered_off': True, 'network_disconnected': True}
 
 
 @dataclass(frozen=True)
@@ -274,33 +274,30 @@ def crud_api(model, target, create, name_of):
     ]
 
 
-MOVES = {
-    # move: (the record at the stage it is made from, its form, its REST body)
-    'sign': ('draft', form(document='order', role='head'), form(document='order', role='head')),
-    'schedule': ('ordered', form(**WINDOW), form(planned_start='2026-12-05T22:00:00Z',
-                                                  planned_end='2026-12-06T02:00:00Z')),
-    'backup': ('scheduled', form(waiver_reason='Scratch data only'), form(waiver_reason='Scratch data only')),
-    'shutdown': ('backed_up', form(**SHUTDOWN), form(**SHUTDOWN)),
-    'disassemble': ('shut_down', form(), form()),
-    'store': ('disassembled', form(storage_location=lambda fx: fx.location.pk),
-              form(storage_location=lambda fx: fx.location.pk)),
-    'close': ('retired', form(), form()),
-    'cancel': ('draft', form(reason='No longer needed'), form(reason='No longer needed')),
-}
+def move_body(move):
+    """A move's form or REST body: the table's examples, with the fixture's storage location."""
+    return form(**{
+        spec.name: (lambda fx: fx.location.pk) if spec.kind == FieldKind.STORAGE_LOCATION else spec.example
+        for spec in move.inputs if spec.example is not None
+    })
 
 
 def moves():
+    """The UI view (GET, POST) and the REST action of every move of the table, at the first stage it is made from."""
     routes = []
-    for move, (target, ui_body, api_body) in MOVES.items():
-        permission = needs(f'decommission.{"sign" if move == "sign" else "change"}')
+    for move in MOVES.values():
+        target = move.made_from[0]
+        permission = needs(f'decommission.{move.permission}')
         # The form chooses among the storage locations the user may view.
-        also_needs = needs('storagelocation.view') if move == 'store' else ()
-        prepare = name_head if move == 'sign' else None
+        picks_location = any(spec.kind == FieldKind.STORAGE_LOCATION for spec in move.inputs)
+        also_needs = needs('storagelocation.view') if picks_location else ()
+        # A signature is given in a role the record names the persona in.
+        prepare = name_head if move.performed_by is None else None
         routes += [
-            Route('ui', f'decommission_{move}', permission, target=target, prepare=prepare),
-            Route('ui', f'decommission_{move}', permission, 'post', target, body=ui_body, also_needs=also_needs,
-                  witness=record_state(target), prepare=prepare),
-            Route('api', f'decommission-{move}', permission, 'post', target, body=api_body,
+            Route('ui', f'decommission_{move.name}', permission, target=target, prepare=prepare),
+            Route('ui', f'decommission_{move.name}', permission, 'post', target, body=move_body(move),
+                  also_needs=also_needs, witness=record_state(target), prepare=prepare),
+            Route('api', f'decommission-{move.name}', permission, 'post', target, body=move_body(move),
                   witness=record_state(target), prepare=prepare),
         ]
     return routes

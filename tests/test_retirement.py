@@ -6,6 +6,7 @@ signatures at once retire the device once.
 import threading
 from unittest import mock
 
+import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import close_old_connections, connection
@@ -22,8 +23,8 @@ from netbox_decommission.choices import DecommissionStatusChoices as Status
 from netbox_decommission.models import Decommission, Signature, StageChange, StorageLocation
 from virtualization.models import Cluster, ClusterType, VirtualMachine
 
-from .test_workflow_api import action_url
 from .utils import (
+    action_url,
     add_ready_components,
     advance,
     create_cabled_server,
@@ -36,6 +37,8 @@ from .utils import (
     token_header,
     workflow_state,
 )
+
+pytestmark = pytest.mark.compat
 
 PLUGIN_DEFAULTS = settings.PLUGINS_CONFIG['netbox_decommission']
 KEEP_OFFLINE = {'netbox_decommission': {
@@ -256,7 +259,8 @@ class RetirementTestCase(TestCase):
 
     def test_a_failing_snapshot_leaves_the_act_unsigned(self):
         state = workflow_state(self.decommission)
-        with mock.patch('netbox_decommission.retirement.device_facts.snapshot', side_effect=RuntimeError('boom')):
+        with mock.patch('netbox_decommission.workflow.retirement.device_facts.snapshot',
+                        side_effect=RuntimeError('boom')):
             with self.assertRaises(RuntimeError):
                 workflow.sign(self.decommission, self.people.head, 'act', 'head')
         self.assertEqual(workflow_state(self.decommission), state)

@@ -9,7 +9,8 @@ from django.test import SimpleTestCase, override_settings
 from netbox.plugins import PluginConfig
 from netbox_decommission import DecommissionConfig
 from netbox_decommission.numbering import NumberFormat
-from netbox_decommission.plugin_settings import get_setting, validate_settings
+from netbox_decommission.plugin_settings import get_setting
+from netbox_decommission.settings_validation import validate_settings
 
 VALID = {**DecommissionConfig.default_settings, 'organization_name': 'Example Data Center LLC'}
 

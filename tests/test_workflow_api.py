@@ -1,8 +1,9 @@
 """
 The workflow's REST API: POST /decommissions/{id}/<action>/ for every move, the refusals of
-test_workflow_moves.REFUSALS answered 409/400 with nothing changed, and the GET endpoints (impact, documents,
+workflow_refusals.REFUSALS answered 409/400 with nothing changed, and the GET endpoints (impact, documents,
 stage log).
 """
+import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.test import TestCase
 from django.urls import reverse
@@ -16,8 +17,9 @@ from tenancy.models import Contact, ContactAssignment, ContactRole
 from utilities.testing import create_test_device
 from virtualization.models import Cluster, ClusterType, VirtualMachine
 
-from .test_workflow_moves import ZONE, WorkflowFixtureMixin, refusal_tests
+from .mixins import WorkflowFixtureMixin
 from .utils import (
+    action_url,
     add_ready_components,
     advance,
     create_workflow_decommission,
@@ -26,10 +28,9 @@ from .utils import (
     token_header,
     workflow_state,
 )
+from .workflow_refusals import ZONE, refusal_tests
 
-
-def action_url(decommission, action):
-    return reverse(f'plugins-api:netbox_decommission-api:decommission-{action}', kwargs={'pk': decommission.pk})
+pytestmark = pytest.mark.compat
 
 
 class WorkflowAPITestCaseBase(WorkflowFixtureMixin, TestCase):

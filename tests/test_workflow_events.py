@@ -6,6 +6,7 @@ people named on the record, except the one who acted.
 import pickle
 from unittest import mock
 
+import pytest
 from django.test import TestCase
 from rest_framework.test import APIClient
 
@@ -17,9 +18,9 @@ from netbox_decommission.events import DEVICE_RETIRED, STAGE_CHANGED
 from netbox_decommission.models import Decommission, StorageLocation
 from users.models import User
 
-from .test_workflow_api import action_url
 from .utils import (
     WINDOW,
+    action_url,
     advance,
     create_cabled_server,
     create_signers,
@@ -28,6 +29,8 @@ from .utils import (
     grant,
     token_header,
 )
+
+pytestmark = pytest.mark.compat
 
 
 class WorkflowEventsTestCase(TestCase):
@@ -185,7 +188,7 @@ class WorkflowEventsTestCase(TestCase):
             raise workflow.WorkflowError('Refused after a save')
 
         self.queue.enqueue.reset_mock()
-        with mock.patch('netbox_decommission.workflow.retire_device', refuse_after_saving), \
+        with mock.patch('netbox_decommission.workflow.signing.retire_device', refuse_after_saving), \
                 self.captureOnCommitCallbacks(execute=True):
             response = APIClient().post(action_url(self.decommission, 'sign'), {'document': 'act', 'role': 'head'},
                                         format='json', **token_header(self.people.head))

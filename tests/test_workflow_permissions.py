@@ -8,8 +8,8 @@ from rest_framework.test import APIClient
 from netbox_decommission.choices import DecommissionStatusChoices as Status
 from netbox_decommission.models import Decommission, StorageLocation
 
-from .test_workflow_api import action_url
 from .utils import (
+    action_url,
     create_cabled_server,
     create_signers,
     create_sites,

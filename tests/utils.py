@@ -2,12 +2,17 @@
 import datetime
 import io
 import re
-from decimal import Decimal
 from functools import partial
 from types import SimpleNamespace
 from unittest import mock
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509.oid import NameOID
 from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.settings import patched_settings
 
 from core.models import Job, ObjectType
 from dcim.models import Cable, CableTermination, Device, Interface, InventoryItem, Location, MACAddress, Rack, Site
@@ -137,36 +142,40 @@ def dispose_media(decommission, user):
         disposition.destroy(component, user, reference=f'DESTR-{component.pk}')
 
 
-def _next_move(decommission, people, storage_location):
-    from netbox_decommission import workflow
+def example_data(move, decommission, storage_location=None):
+    """A move's inputs as its REST body would carry them: the table's examples, parsed by the move's serializer."""
+    from netbox_decommission.api.workflow_serializers import request_serializer
 
-    head, responsible, executor = people.head, people.responsible, people.executors[0]
-    status = decommission.status
-    if status == Status.STATUS_DRAFT:
-        workflow.sign(decommission, head, 'order', 'head')
-        workflow.sign(decommission, responsible, 'order', 'responsible')
-    elif status == Status.STATUS_ORDERED:
-        workflow.schedule(decommission, head, *WINDOW)
-        workflow.sign(decommission, head, 'application', 'head')
-    elif status == Status.STATUS_SCHEDULED:
-        workflow.record_backup(decommission, responsible, method='network', target='backup01:/srv/backup',
-                               size_gb=Decimal('250'), verified=True)
-    elif status == Status.STATUS_BACKED_UP:
-        workflow.shut_down(decommission, executor, services_stopped=True, users_notified=True, powered_off=True,
-                           network_disconnected=True)
-    elif status == Status.STATUS_SHUT_DOWN:
-        workflow.disassemble(decommission, executor)
-    elif status == Status.STATUS_DISASSEMBLED:
-        workflow.store(decommission, executor, storage_location)
-    elif status == Status.STATUS_IN_STORAGE:
-        for person in people.executors:
-            workflow.sign(decommission, person, 'act', 'executor')
-        workflow.sign(decommission, head, 'act', 'head')
-    elif status == Status.STATUS_RETIRED:
-        dispose_media(decommission, head)
-        workflow.close(decommission, head)
-    else:
-        raise ValueError(f'No move leads on from {status}')
+    body = {spec.name: spec.example for spec in move.inputs if spec.example is not None}
+    if 'storage_location' in body:
+        body['storage_location'] = storage_location.pk
+    serializer = request_serializer(move)(data=body)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _next_move(decommission, people, storage_location):
+    """
+    Make the moves that take the record out of its stage, as the table of moves has them: every signature the
+    stage's document still needs, or else the move the stage awaits, by the person the table says makes it.
+    """
+    from netbox_decommission.workflow import SIGNED_AT_STAGE, missing_signers
+    from netbox_decommission.workflow.table import awaited_move, moves_from
+
+    document = decommission.documents.filter(kind=SIGNED_AT_STAGE.get(decommission.status)).first()
+    if document is not None:
+        (signing,) = [move for move in moves_from(decommission.status) if move.performed_by is None]
+        for role, user in missing_signers(decommission, document):
+            signing.perform(decommission, user, {'document': document.kind, 'role': role})
+        return
+    move = awaited_move(decommission.status)
+    if move is None:
+        raise ValueError(f'No move leads on from {decommission.status}')
+    if Status.STATUS_CLOSED in (to for _from, to in move.steps):
+        # Closing verifies the media's final disposition.
+        dispose_media(decommission, people.head)
+    person = {'head': people.head, 'responsible': people.responsible, 'executor': people.executors[0]}
+    move.perform(decommission, person[move.performed_by], example_data(move, decommission, storage_location))
 
 
 def advance(decommission, to_status, people, storage_location=None):
@@ -194,6 +203,29 @@ def token_header(user, **attrs):
     """The Authorization header of a new v2 API token of `user`, for Django's test client."""
     token = Token.objects.create(user=user, **attrs)
     return {'HTTP_AUTHORIZATION': f'Bearer {TOKEN_PREFIX}{token.key}.{token.token}'}
+
+
+def action_url(decommission, action):
+    """The REST endpoint of a workflow move (or another action) of `decommission`: /decommissions/<pk>/<action>/."""
+    return reverse(f'plugins-api:netbox_decommission-api:decommission-{action}', kwargs={'pk': decommission.pk})
+
+
+API_PREFIX = '/api/plugins/decommission/'
+
+
+class PluginSchemaGenerator(SchemaGenerator):
+    """NetBox's schema generator over the plugin's endpoints only: the same operations, without NetBox's 25 s."""
+
+    def _initialise_endpoints(self):
+        super()._initialise_endpoints()
+        self.endpoints = [endpoint for endpoint in self.endpoints if endpoint[0].startswith(API_PREFIX)]
+
+
+def plugin_schema():
+    """The OpenAPI schema of the plugin's endpoints, as NetBox's /api/schema/ describes them."""
+    # The prefix common to NetBox's whole schema, so that the operation IDs are those of NetBox's /api/schema/.
+    with patched_settings({'SCHEMA_PATH_PREFIX': '/api/'}):
+        return PluginSchemaGenerator().get_schema(request=None, public=True)
 
 
 def workflow_state(decommission):
@@ -253,3 +285,56 @@ UNVERIFIED_RELEASE = '4.7.99'
 def on_an_unverified_release():
     """Patch (as decorator or context) the NetBox release the plugin sees: one its fast paths are not verified on."""
     return mock.patch('netbox_decommission.compat.netbox_release', new=lambda: UNVERIFIED_RELEASE)
+
+
+#
+# Signing: a test CA and its signers, their certificates and keys as PEM.
+#
+
+def x509_name(common_name):
+    """A certificate subject of the example organization."""
+    return x509.Name([
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, 'Example Data Center LLC'),
+        x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+    ])
+
+
+def _key_usage(**enabled):
+    flags = dict.fromkeys((
+        'digital_signature', 'content_commitment', 'key_encipherment', 'data_encipherment', 'key_agreement',
+        'key_cert_sign', 'crl_sign', 'encipher_only', 'decipher_only',
+    ), False)
+    return x509.KeyUsage(**{**flags, **enabled})
+
+
+def x509_certificate(subject, public_key, issuer, issuer_key, ca):
+    """A certificate valid for a year: a CA's (ca=True) or a document signer's, signed by `issuer_key`."""
+    now = datetime.datetime.now(datetime.UTC)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+    )
+    if ca:
+        builder = builder.add_extension(_key_usage(key_cert_sign=True, crl_sign=True), critical=True)
+    else:
+        builder = builder.add_extension(_key_usage(digital_signature=True, content_commitment=True), critical=True)
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+def key_pem(key, passphrase=None):
+    """The private key as PKCS#8 PEM, encrypted with `passphrase` if one is given."""
+    encryption = (
+        serialization.BestAvailableEncryption(passphrase.encode()) if passphrase else serialization.NoEncryption()
+    )
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+
+
+def cert_pem(*certs):
+    """The certificates as one PEM bundle, in the order given."""
+    return b''.join(cert.public_bytes(serialization.Encoding.PEM) for cert in certs)

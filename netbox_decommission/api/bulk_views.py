@@ -15,18 +15,12 @@ from rest_framework.views import APIView
 
 from dcim.models import Device, Rack
 from netbox.api.authentication import TokenWritePermission
-from utilities.request import copy_safe_request
 
-from .. import bulk, jobs
-from ..choices import (
-    BackupMethodChoices,
-    DecommissionReasonChoices,
-    DocumentKindChoices,
-    DocumentLanguageChoices,
-    SignatureRoleChoices,
-)
-from ..models import Decommission, StorageLocation
-from ..workflow import SHUTDOWN_CHECKLIST
+from .. import jobs
+from ..choices import DecommissionReasonChoices, DocumentLanguageChoices
+from ..models import Decommission
+from ..workflow import FIELDS, MOVES
+from .workflow_serializers import request_field
 
 
 class BulkStartRequestSerializer(serializers.Serializer):
@@ -50,27 +44,12 @@ class BulkStartRequestSerializer(serializers.Serializer):
 
 
 class BulkMoveRequestSerializer(serializers.Serializer):
+    """The records, the move, and the fields of every move (each move takes its own), none of them required."""
     decommissions = serializers.PrimaryKeyRelatedField(queryset=Decommission.objects.all(), many=True)
-    move = serializers.ChoiceField(choices=list(bulk.BULK_MOVES))
-    document = serializers.ChoiceField(choices=DocumentKindChoices, required=False)
-    role = serializers.ChoiceField(choices=SignatureRoleChoices, required=False)
-    planned_start = serializers.DateTimeField(required=False)
-    planned_end = serializers.DateTimeField(required=False)
-    method = serializers.ChoiceField(choices=BackupMethodChoices, required=False, allow_blank=True)
-    target = serializers.CharField(required=False, allow_blank=True)
-    size_gb = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
-    verified = serializers.BooleanField(required=False)
-    waiver_reason = serializers.CharField(required=False, allow_blank=True)
-    clone_medium = serializers.CharField(required=False, allow_blank=True)
-    storage_location = serializers.PrimaryKeyRelatedField(queryset=StorageLocation.objects.all(), required=False)
-    removed_at = serializers.DateTimeField(required=False)
-    reason = serializers.CharField(required=False, allow_blank=True)
-    comment = serializers.CharField(required=False, allow_blank=True)
+    move = serializers.ChoiceField(choices=list(MOVES))
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for item in SHUTDOWN_CHECKLIST:
-            self.fields[item] = serializers.BooleanField(required=False)
+    def get_fields(self):
+        return super().get_fields() | {name: request_field(spec, required=False) for name, spec in FIELDS.items()}
 
 
 class BulkDocumentsRequestSerializer(serializers.Serializer):
@@ -125,19 +104,11 @@ class BulkStartView(BulkAPIView):
             'reason': data['reason'], 'reason_text': data.get('reason_text', ''),
             'planned_start': data.get('planned_start'), 'planned_end': data.get('planned_end'),
         }
-        if len(devices) > bulk.INLINE_LIMIT:
-            job = jobs.BulkStartJob.enqueue(
-                user=request.user, request=copy_safe_request(request),
-                device_ids=[d.pk for d in devices],
-                head_id=data['head'].pk if data.get('head') else None,
-                responsible_id=data['responsible'].pk if data.get('responsible') else None,
-                executor_ids=[u.pk for u in data.get('executors', ())], **shared,
-            )
-            return _job_response(request, job)
-        return _results_response(bulk.start_decommissions(
-            devices, request.user, head=data.get('head'), responsible=data.get('responsible'),
+        results, job = jobs.start_batch(
+            devices, request, head=data.get('head'), responsible=data.get('responsible'),
             executors=data.get('executors', ()), **shared,
-        ))
+        )
+        return _job_response(request, job) if job else _results_response(results)
 
 
 class BulkMoveView(BulkAPIView):
@@ -149,16 +120,10 @@ class BulkMoveView(BulkAPIView):
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         move = data.pop('move')
-        _require(request, bulk.move_permission(move))
+        _require(request, MOVES[move].permission)
         decommissions = sorted(data.pop('decommissions'), key=lambda d: d.number)
-        if len(decommissions) > bulk.INLINE_LIMIT:
-            storage_location = data.pop('storage_location', None)
-            job = jobs.BulkMoveJob.enqueue(
-                user=request.user, request=copy_safe_request(request), decommission_ids=[d.pk for d in decommissions],
-                move=move, storage_location_id=storage_location.pk if storage_location else None, **data,
-            )
-            return _job_response(request, job)
-        return _results_response(bulk.apply_move(decommissions, request.user, move, **data))
+        results, job = jobs.move_batch(decommissions, move, data, request)
+        return _job_response(request, job) if job else _results_response(results)
 
 
 class BulkDocumentsView(BulkAPIView):

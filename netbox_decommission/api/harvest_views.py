@@ -20,8 +20,8 @@ from utilities.exceptions import PermissionsViolation
 
 from .. import harvest, workflow
 from ..choices import ComponentKindChoices, ComponentSourceChoices
-from ..errors import forget_refused_change
 from ..models import Decommission, RemovedComponent
+from ..workflow.errors import forget_refused_change
 from .refusals import refusal_response
 from .serializers import RemovedComponentSerializer
 

@@ -2,7 +2,7 @@
 from rest_framework import status
 from rest_framework.response import Response
 
-from ..errors import forget_refused_change
+from ..workflow.errors import forget_refused_change
 
 __all__ = ('refusal_response',)
 

@@ -30,6 +30,7 @@ from ..choices import (
     SanitizationStateChoices,
     StorageLocationKindChoices,
 )
+from ..custody import refused_move
 from ..documents.certification import refused_changes
 from ..models import Decommission, RemovedComponent, StorageLocation
 from ..serials import refused_serial
@@ -219,7 +220,9 @@ class RemovedComponentSerializer(RefuseNullCharactersMixin, PrimaryModelSerializ
         refusal = refused_serial(serial, self.instance or RemovedComponent(), force)
         if refusal:
             raise Conflict(refusal)
-        if self.instance is not None:
-            # Read by custody.refuse_illegal_move in the model's clean(), which validate() runs.
-            self.instance._transfer = transfer
+        if 'storage_location' in data:
+            refusal = refused_move(self.instance or RemovedComponent(), data['storage_location'], transfer,
+                                   decommission=data.get('decommission'))
+            if refusal:
+                raise serializers.ValidationError({'storage_location': refusal})
         return super().validate(data)

@@ -11,17 +11,10 @@ router.register('storage-locations', views.StorageLocationViewSet)
 router.register('decommissions', views.DecommissionViewSet)
 router.register('removed-components', views.RemovedComponentViewSet)
 
+# The moves are actions of the decommission viewset (views.move_action); these are the other endpoints.
 workflow_urls = [
     path(f'decommissions/<int:pk>/{name}/', view.as_view(), name=f'decommission-{name}')
     for name, view in (
-        ('sign', workflow_views.SignView),
-        ('schedule', workflow_views.ScheduleView),
-        ('backup', workflow_views.BackupView),
-        ('shutdown', workflow_views.ShutdownView),
-        ('disassemble', workflow_views.DisassembleView),
-        ('store', workflow_views.StoreView),
-        ('close', workflow_views.CloseView),
-        ('cancel', workflow_views.CancelView),
         ('impact', workflow_views.ImpactView),
         ('documents', workflow_views.DocumentListView),
         ('stage-log', workflow_views.StageLogView),

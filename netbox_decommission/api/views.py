@@ -1,15 +1,24 @@
 from django.db.models import ProtectedError
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.settings import api_settings
 
+from netbox.api.authentication import TokenWritePermission
 from netbox.api.viewsets import NetBoxModelViewSet
+from utilities.api import get_annotations_for_serializer
 
 from .. import filtersets
 from ..models import Decommission, Document, RemovedComponent, StorageLocation
+from ..workflow import MOVES, WorkflowError
 from . import serializers
+from .refusals import refusal_response
+from .workflow_serializers import request_serializer
+from .workflow_views import permitted_decommission
 
 
 class PluginModelViewSet(NetBoxModelViewSet):
@@ -42,6 +51,39 @@ class DecommissionViewSet(PluginModelViewSet):
             if all(isinstance(obj, Document) for obj in e.protected_objects):
                 return Response({'detail': e.args[0]}, status=status.HTTP_409_CONFLICT)
             raise
+
+
+def move_action(move):
+    """
+    POST decommissions/{id}/<move>/: the REST action of ``move`` (a workflow.table.Move), as NetBox's own viewsets
+    expose custom operations (DataSource.sync). It answers the decommission as the regular endpoint shows it; a
+    refused move answers 409 (400 naming the field) and changes nothing.
+    """
+    body_serializer = request_serializer(move)
+
+    def perform(self, request, pk):
+        decommission = permitted_decommission(request, pk, move.permission)
+        body = body_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            decommission = move.perform(decommission, request.user, body.validated_data)
+        except WorkflowError as e:
+            return refusal_response(e, self)
+        # Annotated as the regular endpoint's queryset is, for the counts it shows.
+        decommission = Decommission.objects.annotate(
+            **get_annotations_for_serializer(serializers.DecommissionSerializer)).get(pk=decommission.pk)
+        return Response(serializers.DecommissionSerializer(decommission, context={'request': request}).data)
+
+    # DRF names the action (and its URL, decommission-<move>) after the function.
+    perform.__name__ = move.name
+    perform.__doc__ = str(move.summary).capitalize() + '.'
+    return extend_schema(request=body_serializer, responses=serializers.DecommissionSerializer)(action(
+        detail=True, methods=['post'], url_path=move.name, permission_classes=(IsAuthenticated, TokenWritePermission),
+    )(perform))
+
+
+for move in MOVES.values():
+    setattr(DecommissionViewSet, move.name, move_action(move))
 
 
 class RemovedComponentViewSet(PluginModelViewSet):

@@ -1,4 +1,7 @@
-"""Request bodies of the workflow actions and the read-only views of documents and the stage log."""
+"""
+The request bodies of the workflow's moves, made from the table of moves (workflow/table.py), and the read-only
+views of documents and the stage log.
+"""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -7,7 +10,6 @@ from netbox.api.fields import ChoiceField
 from users.api.serializers import UserSerializer
 
 from ..choices import (
-    BackupMethodChoices,
     DecommissionStatusChoices,
     DocumentKindChoices,
     DocumentLanguageChoices,
@@ -16,60 +18,49 @@ from ..choices import (
 from ..documents import issuing
 from ..models import Decommission, Document, DocumentFile, Signature, StageChange, StorageLocation
 from ..plugin_settings import DOCUMENT_LANGUAGES
+from ..workflow.table import FieldKind
 from .serializers import DecommissionSerializer
 
 __all__ = (
-    'BackupRequestSerializer',
-    'CancelRequestSerializer',
-    'CommentRequestSerializer',
     'DocumentSerializer',
-    'ScheduleRequestSerializer',
-    'ShutdownRequestSerializer',
-    'SignRequestSerializer',
     'StageChangeSerializer',
-    'StoreRequestSerializer',
     'VerificationSerializer',
     'VerifyRequestSerializer',
+    'request_field',
+    'request_serializer',
 )
 
 
-class CommentRequestSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default='')
+def request_field(spec, required=None):
+    """The REST field of one input of a move (workflow.table.Field); ``required`` overrides the spec's."""
+    required = spec.required if required is None else required
+    optional = {} if required else {'required': False}
+    common = {'help_text': spec.help_text or None, 'label': spec.label}
+    if spec.kind in (FieldKind.TEXT, FieldKind.NOTE):
+        blank = {} if required else {'allow_blank': True, 'default': ''}
+        return serializers.CharField(max_length=spec.max_length, **common, **optional, **blank)
+    if spec.kind == FieldKind.CHOICE:
+        blank = {} if required else {'allow_blank': True, 'default': ''}
+        return serializers.ChoiceField(choices=spec.choices, **common, **optional, **blank)
+    if spec.kind == FieldKind.FLAG:
+        return serializers.BooleanField(default=False, **common)
+    if spec.kind == FieldKind.MOMENT:
+        null = {} if required else {'allow_null': True, 'default': None}
+        return serializers.DateTimeField(**common, **optional, **null)
+    if spec.kind == FieldKind.AMOUNT:
+        null = {} if required else {'allow_null': True, 'default': None}
+        return serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, **common, **optional, **null)
+    if spec.kind == FieldKind.STORAGE_LOCATION:
+        null = {} if required else {'allow_null': True, 'default': None}
+        return serializers.PrimaryKeyRelatedField(queryset=StorageLocation.objects.all(), **common, **optional,
+                                                  **null)
+    raise ValueError(f'No REST field for the kind {spec.kind!r} of {spec.name!r}')
 
 
-class SignRequestSerializer(CommentRequestSerializer):
-    document = serializers.ChoiceField(choices=DocumentKindChoices, help_text=_('order, application or act'))
-    role = serializers.ChoiceField(choices=SignatureRoleChoices, help_text=_('head, responsible or executor'))
-
-
-class ScheduleRequestSerializer(CommentRequestSerializer):
-    planned_start = serializers.DateTimeField()
-    planned_end = serializers.DateTimeField()
-
-
-class BackupRequestSerializer(CommentRequestSerializer):
-    method = serializers.ChoiceField(choices=BackupMethodChoices, required=False, allow_blank=True, default='')
-    target = serializers.CharField(max_length=200, required=False, allow_blank=True, default='')
-    size_gb = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True, default=None)
-    verified = serializers.BooleanField(default=False, help_text=_('A restore from the backup was tested'))
-    waiver_reason = serializers.CharField(required=False, allow_blank=True, default='')
-
-
-class ShutdownRequestSerializer(CommentRequestSerializer):
-    services_stopped = serializers.BooleanField(default=False)
-    users_notified = serializers.BooleanField(default=False)
-    powered_off = serializers.BooleanField(default=False)
-    network_disconnected = serializers.BooleanField(default=False)
-    clone_medium = serializers.CharField(max_length=200, required=False, allow_blank=True, default='')
-
-
-class StoreRequestSerializer(CommentRequestSerializer):
-    storage_location = serializers.PrimaryKeyRelatedField(queryset=StorageLocation.objects.all())
-    removed_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-
-
-class CancelRequestSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+def request_serializer(move):
+    """The request body of ``move`` (a workflow.table.Move), named as the OpenAPI schema shows it."""
+    fields = {spec.name: request_field(spec) for spec in move.inputs}
+    return type(f'{move.name.title()}RequestSerializer', (serializers.Serializer,), fields | {'__module__': __name__})
 
 
 class SignatureSerializer(serializers.ModelSerializer):

@@ -1,22 +1,21 @@
 """
-The workflow's REST endpoints: POST /decommissions/{id}/<action>/ runs one workflow move, and GET endpoints
-expose the impact report, the documents and the stage log. Each move answers the decommission as the
-regular endpoint shows it; an illegal move answers 409 (400 when a field is wrong) and changes nothing.
+The read endpoints of a decommission's workflow: the impact report, the documents and their PDFs, the label sheet,
+the stage log, and the verification of a PDF. The moves themselves are actions of the decommission viewset
+(api/views.py), made from the table of moves.
 """
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from netbox.api.authentication import IsAuthenticatedOrLoginNotRequired, TokenWritePermission
-from utilities.api import get_annotations_for_serializer
+from netbox.api.authentication import IsAuthenticatedOrLoginNotRequired
 
 from .. import device_facts, workflow
 from ..choices import DocumentKindChoices
@@ -26,104 +25,16 @@ from ..documents.verification import verify
 from ..models import Decommission
 from ..plugin_settings import DOCUMENT_LANGUAGES
 from . import workflow_serializers as requests
-from .refusals import refusal_response
-from .serializers import DecommissionSerializer
 
 
-def _decommission(request, pk, action):
+def permitted_decommission(request, pk, action):
+    """
+    The record, if the user holds ``action`` on decommissions (403 otherwise) and on this one (404 otherwise, as for
+    an id that is not a number).
+    """
     if not request.user.has_perm(f'netbox_decommission.{action}_decommission'):
         raise PermissionDenied(_('You need the "{action}" permission on decommissions.').format(action=action))
     return get_object_or_404(Decommission.objects.restrict(request.user, action), pk=pk)
-
-
-class WorkflowActionView(APIView):
-    """One workflow move. Subclasses name the request serializer and the permission, and define move()."""
-    # For NetBox's OpenAPI schema, which names the model an endpoint serves.
-    queryset = Decommission.objects.all()
-    permission_classes = (IsAuthenticated, TokenWritePermission)
-    request_serializer = requests.CommentRequestSerializer
-    permission = 'change'
-
-    def get_serializer(self, *args, **kwargs):
-        # For the OpenAPI schema: the request body of this move.
-        return self.request_serializer(*args, **kwargs)
-
-    @extend_schema(responses=DecommissionSerializer)
-    def post(self, request, pk):
-        decommission = _decommission(request, pk, self.permission)
-        body = self.request_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            decommission = self.move(decommission, request.user, dict(body.validated_data))
-        except workflow.WorkflowError as e:
-            return refusal_response(e, self)
-        # Annotated as the regular endpoint's queryset is, for the counts it shows.
-        decommission = Decommission.objects.annotate(
-            **get_annotations_for_serializer(DecommissionSerializer)).get(pk=decommission.pk)
-        return Response(DecommissionSerializer(decommission, context={'request': request}).data)
-
-
-class SignView(WorkflowActionView):
-    """Sign a document ({"document": "order|application|act", "role": "head|responsible|executor"}) as the caller."""
-    request_serializer = requests.SignRequestSerializer
-    permission = 'sign'
-
-    def move(self, decommission, user, data):
-        return workflow.sign(decommission, user, data['document'], data['role'], data['comment'])
-
-
-class ScheduleView(WorkflowActionView):
-    """Set the planned removal window and draft the application."""
-    request_serializer = requests.ScheduleRequestSerializer
-
-    def move(self, decommission, user, data):
-        return workflow.schedule(decommission, user, **data)
-
-
-class BackupView(WorkflowActionView):
-    """Record the backup and its verified restore, or waive it with a reason."""
-    request_serializer = requests.BackupRequestSerializer
-
-    def move(self, decommission, user, data):
-        return workflow.record_backup(decommission, user, **data)
-
-
-class ShutdownView(WorkflowActionView):
-    """Confirm the shutdown checklist: services stopped, users notified, powered off, disconnected."""
-    request_serializer = requests.ShutdownRequestSerializer
-
-    def move(self, decommission, user, data):
-        return workflow.shut_down(decommission, user, **data)
-
-
-class DisassembleView(WorkflowActionView):
-    """Finish the disassembly: every removed component is inspected, packed and has a storage location."""
-
-    def move(self, decommission, user, data):
-        return workflow.disassemble(decommission, user, **data)
-
-
-class StoreView(WorkflowActionView):
-    """Record the storage location (removal zone) the server was moved to; drafts the act."""
-    request_serializer = requests.StoreRequestSerializer
-
-    def move(self, decommission, user, data):
-        return workflow.store(decommission, user, **data)
-
-
-class CloseView(WorkflowActionView):
-    """Close the retired decommission once the verification checks pass."""
-
-    def move(self, decommission, user, data):
-        return workflow.close(decommission, user, **data)
-
-
-class CancelView(WorkflowActionView):
-    """Cancel before retirement, with a reason; the device gets its previous status back."""
-    request_serializer = requests.CancelRequestSerializer
-
-    def move(self, decommission, user, data):
-        return workflow.cancel(decommission, user, data['reason'])
 
 
 class ImpactView(APIView):
@@ -133,7 +44,7 @@ class ImpactView(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, pk):
-        decommission = _decommission(request, pk, 'view')
+        decommission = permitted_decommission(request, pk, 'view')
         if decommission.device is not None:
             return Response(device_facts.impact_report(decommission.device))
         snapshot = decommission.device_snapshot or {}
@@ -150,7 +61,7 @@ class DocumentListView(APIView):
 
     @extend_schema(responses=requests.DocumentSerializer(many=True))
     def get(self, request, pk):
-        decommission = _decommission(request, pk, 'view')
+        decommission = permitted_decommission(request, pk, 'view')
         documents = decommission.documents.prefetch_related('signatures__user', 'files')
         return Response(requests.DocumentSerializer(documents, many=True, context={'request': request}).data)
 
@@ -175,7 +86,7 @@ class PDFView(APIView):
         responses={(200, 'application/pdf'): OpenApiTypes.BINARY},
     )
     def get(self, request, pk, **kwargs):
-        decommission = _decommission(request, pk, 'view')
+        decommission = permitted_decommission(request, pk, 'view')
         try:
             language = document_language(request.query_params.get('lang'))
         except LanguageError as e:
@@ -236,6 +147,6 @@ class StageLogView(APIView):
 
     @extend_schema(responses=requests.StageChangeSerializer(many=True))
     def get(self, request, pk):
-        decommission = _decommission(request, pk, 'view')
+        decommission = permitted_decommission(request, pk, 'view')
         entries = decommission.stage_changes.select_related('user')
         return Response(requests.StageChangeSerializer(entries, many=True, context={'request': request}).data)

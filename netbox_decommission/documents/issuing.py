@@ -20,6 +20,7 @@ from ..models import Document, DocumentFile
 from ..plugin_settings import DOCUMENT_LANGUAGES, get_setting
 from . import pades
 from .rendering import render_pdf
+from .signers import required_signers
 
 TEMPLATES = {
     Kind.KIND_ORDER: 'netbox_decommission/documents/order.html',
@@ -64,8 +65,6 @@ def document_date(document):
 
 def signature_blocks(document):
     """Every required signer with their signature, if given, then any signature given in another capacity."""
-    from ..workflow import required_signers
-
     decommission = document.decommission
     given = {(s.role, s.user_id): s for s in document.signatures.all()}
     blocks = []

@@ -2,34 +2,20 @@
 The forms of the batch actions (bulk.py): what a batch of decommissions shares. Whether each record may make the
 move is decided per record by the workflow.
 """
-import copy
-
 from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from dcim.models import Device, Rack
 from users.models import User
-from utilities.forms import add_blank_choice
 from utilities.forms.fields import DynamicModelChoiceField, DynamicModelMultipleChoiceField
 from utilities.forms.rendering import FieldSet
 from utilities.forms.widgets import DateTimePicker
 
-from ..choices import DecommissionReasonChoices, DocumentKindChoices, DocumentLanguageChoices
+from ..choices import DecommissionReasonChoices, DocumentLanguageChoices
 from ..models import Decommission
-from ..ui.moves import MOVES
-from ..workflow import SHUTDOWN_CHECKLIST
-from .workflow import (
-    BackupForm,
-    CancelForm,
-    CloseForm,
-    DisassembleForm,
-    ScheduleForm,
-    ShutdownForm,
-    SignForm,
-    StoreForm,
-    WorkflowForm,
-)
+from ..workflow import FIELDS, MOVES
+from .workflow import form_field
 
 __all__ = (
     'BulkDocumentsForm',
@@ -80,50 +66,27 @@ class BulkStartForm(forms.Form):
         return devices.distinct()
 
 
-# Each move's parameters, as its own form (forms.workflow) asks for them.
-MOVE_FIELDS = {
-    'sign': (SignForm, ('role',)),
-    'schedule': (ScheduleForm, ('planned_start', 'planned_end')),
-    'backup': (BackupForm, ('method', 'target', 'size_gb', 'verified', 'waiver_reason')),
-    'shutdown': (ShutdownForm, ('clone_medium',)),
-    'disassemble': (DisassembleForm, ()),
-    'store': (StoreForm, ('storage_location', 'removed_at')),
-    'close': (CloseForm, ()),
-    'cancel': (CancelForm, ('reason',)),
-}
-
-
 class BulkMoveForm(forms.Form):
-    """One workflow move for every selected decommission, with the fields of each move's own form."""
+    """One workflow move for every selected decommission, with the fields of every move of the table."""
     pk = forms.ModelMultipleChoiceField(queryset=Decommission.objects.all(), widget=forms.MultipleHiddenInput())
     move = forms.ChoiceField(label=_('Workflow move'), choices=[(name, move.label) for name, move in MOVES.items()])
-    document = forms.ChoiceField(
-        label=SignForm.base_fields['document'].label, choices=add_blank_choice(DocumentKindChoices), required=False,
-        help_text=_("Leave empty to sign the document of each record's current stage"),
-    )
-    comment = copy.deepcopy(WorkflowForm.base_fields['comment'])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields['comment'] = form_field(FIELDS['comment'], required=False)
         fieldsets = [FieldSet('move', 'comment', name=_('Workflow move'))]
-        for name, (form, fields) in MOVE_FIELDS.items():
-            for field in fields:
-                self.fields[field] = copy.deepcopy(form.base_fields[field])
-                # Only the chosen move's fields apply; its workflow function says what is missing.
-                self.fields[field].required = False
-            if name == 'shutdown':
-                for item in SHUTDOWN_CHECKLIST:
-                    self.fields[item] = forms.BooleanField(
-                        label=capfirst(Decommission._meta.get_field(item).verbose_name), required=False)
-                fields = (*SHUTDOWN_CHECKLIST, *fields)
-            if name == 'sign':
-                fields = (*fields, 'document')
-            if fields:
-                fieldsets.append(FieldSet(*fields, name=MOVES[name].label))
+        for move in MOVES.values():
+            for spec in move.fields:
+                # Only the chosen move's fields apply; its service function says what is missing.
+                self.fields[spec.name] = form_field(spec, required=False)
+                if spec.batch_help_text:
+                    self.fields[spec.name].help_text = spec.batch_help_text
+            if move.fields:
+                fieldsets.append(FieldSet(*(spec.name for spec in move.fields), name=move.label))
         self.fieldsets = fieldsets
 
     def move_params(self):
-        """The chosen move's parameters, as bulk.apply_move takes them (it passes each move only its own)."""
+        """The moves' parameters, as bulk.apply_move takes them (it passes the chosen move only its own)."""
         return {name: value for name, value in self.cleaned_data.items() if name not in ('pk', 'move')}
 
 

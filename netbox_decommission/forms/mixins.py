@@ -1,3 +1,4 @@
+from ..custody import refused_move
 from ..serials import refused_serial
 
 __all__ = (
@@ -7,16 +8,22 @@ __all__ = (
 
 class ComponentRulesMixin:
     """
-    The rules a removed component's form applies before the model's own: a serial number another component in
-    custody carries needs "force", and a move to another site needs "transfer" (read by custody.refuse_illegal_move
-    in the model's clean(), which runs after the form's).
+    The rules a removed component's form (the edit form, the import) applies before the model's own: a serial
+    number another component in custody carries needs "force", and a move to another site needs "transfer".
     """
 
     def clean(self):
         super().clean()
-        # The instance still holds the stored serial: ModelForm copies the cleaned data into it after clean().
+        # The instance still holds the stored values: ModelForm copies the cleaned data into it after clean().
         refusal = refused_serial(self.cleaned_data.get('serial'), self.instance, self.cleaned_data.get('force'))
         if refusal:
             self.add_error('serial', refusal)
-        self.instance._transfer = self.cleaned_data.get('transfer', False)
+        # An import that updates components may leave the column out: the location then stays as it is.
+        if 'storage_location' in self.cleaned_data:
+            refusal = refused_move(
+                self.instance, self.cleaned_data['storage_location'], self.cleaned_data.get('transfer', False),
+                decommission=self.cleaned_data.get('decommission'),
+            )
+            if refusal:
+                self.add_error('storage_location', refusal)
         return self.cleaned_data

@@ -6,9 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from netbox.models import PrimaryModel
 from utilities.querysets import RestrictedQuerySet
 
-from ..choices import BackupMethodChoices, DecommissionReasonChoices, DecommissionStatusChoices
+from ..choices import BackupMethodChoices, DecommissionReasonChoices, DecommissionStatusChoices, DocumentKindChoices
 from ..numbering import NumberFormat, allocate_number
 from ..plugin_settings import get_setting
+from .custody_event import CustodyEvent, stored_location
+from .document import Document
 
 NUMBER_SCOPE = 'decommission'
 
@@ -311,11 +313,16 @@ class Decommission(PrimaryModel):
             return True
         return not Decommission.objects.filter(pk=self.pk, number=self.number).exists()
 
-    def save(self, *args, **kwargs):
-        from ..custody import record_move, stored_location
-
+    def save(self, *args, record_custody=True, **kwargs):
+        """
+        A new record comes with its drafted order, however it is created (the form, the import, the REST API, a
+        bulk start, the demo data; loaddata saves raw, past this method). A change of the server's storage location
+        made by an edit is recorded here, with the request's user and change-log message; custody.move() saves
+        with ``record_custody=False`` and writes the event itself, with the user and the reason it was given.
+        """
         with transaction.atomic():
-            previous = stored_location(self)
+            created = self._state.adding
+            previous = stored_location(self) if record_custody else None
             if self.device_id and self.device_id != self.device_pk:
                 self.freeze_device_identity()
             if not self.number:
@@ -324,4 +331,7 @@ class Decommission(PrimaryModel):
                     scope=NUMBER_SCOPE, year=timezone.now().year,
                 )
             super().save(*args, **kwargs)
-            record_move(self, previous)
+            if record_custody:
+                CustodyEvent.record_edit(self, previous)
+            if created:
+                Document.objects.create(decommission=self, kind=DocumentKindChoices.KIND_ORDER)

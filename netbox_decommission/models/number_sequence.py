@@ -3,7 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class NumberSequence(models.Model):
-    """The last number handed out per scope (e.g. "decommission") and year; see numbering.next_sequence_value."""
+    """
+    The last number handed out per scope (e.g. "decommission") and year; see numbering.next_sequence_value, which
+    names its table.
+    """
     scope = models.CharField(verbose_name=_('scope'), max_length=50)
     year = models.PositiveSmallIntegerField(verbose_name=_('year'))
     last_value = models.PositiveIntegerField(verbose_name=_('last value'))

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -14,6 +15,7 @@ from ..choices import (
     SanitizationMethodChoices,
     SanitizationStateChoices,
 )
+from .custody_event import CustodyEvent, stored_location
 
 
 class RemovedComponent(PrimaryModel):
@@ -216,18 +218,44 @@ class RemovedComponent(PrimaryModel):
     def is_final(self):
         return self.status in FINAL_COMPONENT_STATUSES
 
-    def save(self, *args, **kwargs):
-        from ..custody import record_move, stored_location
-
+    def save(self, *args, record_custody=True, **kwargs):
+        """
+        A change of the storage location made by an edit (the form, bulk edit, import, the REST API) is recorded
+        here, with the request's user and change-log message. custody.move() saves with ``record_custody=False``:
+        it writes the event itself, with the user and the reason it was given.
+        """
         if self.kind in MEDIA_KINDS:
             self.is_media = True
+        if not record_custody:
+            super().save(*args, **kwargs)
+            return
         with transaction.atomic():
             previous = stored_location(self)
             super().save(*args, **kwargs)
-            record_move(self, previous, component=self)
+            CustodyEvent.record_edit(self, previous, component=self)
 
     def clean(self):
         super().clean()
-        from ..custody import refuse_illegal_move
+        # Whatever the path; the move to another site is checked by each path with its "transfer" flag.
+        errors = self.destroyed_refusals(self.storage_location_id)
+        if errors:
+            raise ValidationError(errors)
 
-        refuse_illegal_move(self)
+    def destroyed_refusals(self, location_id):
+        """
+        Field errors for a change to a destroyed component, unconditional (clean() and custody.move()): it no longer
+        moves (to ``location_id``), and it cannot be reused, stored or transferred any more.
+        """
+        if self.pk is None:
+            return {}
+        stored = RemovedComponent.objects.filter(pk=self.pk).values('status', 'storage_location').first()
+        if not stored or stored['status'] != ComponentStatusChoices.STATUS_DESTROYED:
+            return {}
+        if location_id != stored['storage_location']:
+            return {'storage_location': _(
+                '{component} was destroyed; a destroyed component cannot be moved.').format(component=self)}
+        if self.status != ComponentStatusChoices.STATUS_DESTROYED:
+            return {'status': _(
+                '{component} was destroyed; it cannot be reused, stored or transferred any more.'
+            ).format(component=self)}
+        return {}

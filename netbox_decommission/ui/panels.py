@@ -12,7 +12,7 @@ from ..choices import (
 from ..documents.issuing import missing_copies
 from ..models import CustodyEvent
 from ..serials import live_duplicates
-from .moves import progress_steps, workflow_state
+from .workflow_state import progress_steps, workflow_state
 
 
 class StorageLocationPanel(panels.ObjectAttributesPanel):

@@ -1,7 +1,8 @@
 """
 The batch actions of the web UI: start decommissions for selected devices or a rack, make one workflow move on
 selected decommissions, and download their documents as one ZIP archive. Small batches run in the request and show
-each record's result; larger ones (bulk.INLINE_LIMIT) run as a background job, whose page shows the progress.
+each record's result; larger ones run as a background job, whose page shows the progress (jobs.start_batch and
+jobs.move_batch decide, for the REST API too).
 """
 from django.contrib import messages
 from django.core.files.storage import default_storage
@@ -15,12 +16,12 @@ from core.models import Job
 from dcim.filtersets import DeviceFilterSet
 from dcim.models import Device
 from netbox.views.generic.base import BaseMultiObjectView
-from utilities.request import copy_safe_request
 from utilities.views import GetReturnURLMixin, ObjectPermissionRequiredMixin, register_model_view
 
-from .. import bulk, jobs
+from .. import jobs
 from ..forms.bulk import BulkDocumentsForm, BulkMoveForm, BulkStartForm
 from ..models import Decommission
+from ..workflow import MOVES
 
 __all__ = (
     'DecommissionBulkDocumentsDownloadView',
@@ -92,18 +93,11 @@ class DecommissionBulkStartView(BulkActionView):
             'reason': data['reason'], 'reason_text': data['reason_text'], 'planned_start': data['planned_start'],
             'planned_end': data['planned_end'],
         }
-        if len(devices) > bulk.INLINE_LIMIT:
-            job = jobs.BulkStartJob.enqueue(
-                user=request.user, request=copy_safe_request(request),
-                device_ids=[d.pk for d in devices], head_id=data['head'].pk if data['head'] else None,
-                responsible_id=data['responsible'].pk if data['responsible'] else None,
-                executor_ids=[u.pk for u in data['executors']], **shared,
-            )
-            return self.enqueued(request, job)
-        return self.finish(request, bulk.start_decommissions(
-            devices, request.user, head=data['head'], responsible=data['responsible'], executors=data['executors'],
+        results, job = jobs.start_batch(
+            devices, request, head=data['head'], responsible=data['responsible'], executors=data['executors'],
             **shared,
-        ))
+        )
+        return self.enqueued(request, job) if job else self.finish(request, results)
 
 
 @register_model_view(Decommission, 'bulk_move', path='bulk-move', detail=False)
@@ -123,18 +117,11 @@ class DecommissionBulkMoveView(BulkActionView):
         if not form.is_valid():
             return self.render_form(request, form, count=len(request.POST.getlist('pk')))
         move = form.cleaned_data['move']
-        if not request.user.has_perm(f'netbox_decommission.{bulk.move_permission(move)}_decommission'):
+        if not request.user.has_perm(MOVES[move].permission_name):
             return self.handle_no_permission()
         decommissions = list(self.queryset.filter(pk__in=[d.pk for d in form.cleaned_data['pk']]).order_by('number'))
-        params = form.move_params()
-        if len(decommissions) > bulk.INLINE_LIMIT:
-            storage_location = params.pop('storage_location', None)
-            job = jobs.BulkMoveJob.enqueue(
-                user=request.user, request=copy_safe_request(request), decommission_ids=[d.pk for d in decommissions],
-                move=move, storage_location_id=storage_location.pk if storage_location else None, **params,
-            )
-            return self.enqueued(request, job)
-        return self.finish(request, bulk.apply_move(decommissions, request.user, move, **params))
+        results, job = jobs.move_batch(decommissions, move, form.move_params(), request)
+        return self.enqueued(request, job) if job else self.finish(request, results)
 
 
 @register_model_view(Decommission, 'bulk_documents', path='bulk-documents', detail=False)

@@ -13,8 +13,8 @@ from utilities.permissions import get_permission_for_model
 from utilities.views import GetReturnURLMixin, register_model_view
 
 from .. import harvest, workflow
-from ..errors import forget_refused_change
 from ..models import Decommission, RemovedComponent
+from ..workflow.errors import forget_refused_change
 
 __all__ = (
     'DecommissionHarvestView',

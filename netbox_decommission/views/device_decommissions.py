@@ -7,7 +7,7 @@ from utilities.views import ViewTab, register_model_view
 
 from .. import filtersets, tables
 from ..models import Decommission
-from ..ui.moves import workflow_state
+from ..ui.workflow_state import workflow_state
 
 __all__ = (
     'DeviceDecommissionsView',

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from extras.ui.panels import CustomFieldsPanel, TagsPanel
@@ -7,6 +8,7 @@ from netbox.views import generic
 from utilities.views import register_model_view
 
 from .. import filtersets, forms, tables
+from ..custody import refused_move
 from ..models import RemovedComponent
 from ..object_actions import DisposeComponent, SanitizationCertificate
 from ..ui import panels
@@ -84,8 +86,11 @@ class RemovedComponentBulkEditView(generic.BulkEditView):
 
     def pre_save_operations(self, form, obj):
         super().pre_save_operations(form, obj)
-        # Read by custody.refuse_illegal_move in the model's clean().
-        obj._transfer = form.cleaned_data.get('transfer', False)
+        # obj holds the new values, the database the old ones. NetBox rolls the whole edit back on a ValidationError
+        # and shows it on the form.
+        refusal = refused_move(obj, obj.storage_location, form.cleaned_data.get('transfer', False))
+        if refusal:
+            raise ValidationError({'storage_location': refusal})
 
 
 @register_model_view(RemovedComponent, 'bulk_delete', path='delete', detail=False)

@@ -9,9 +9,9 @@ from utilities.permissions import get_permission_for_model
 from utilities.views import GetReturnURLMixin, register_model_view
 
 from .. import disposition, forms
-from ..errors import forget_refused_change
 from ..models import RemovedComponent
 from ..workflow import WorkflowError
+from ..workflow.errors import forget_refused_change
 
 __all__ = (
     'RemovedComponentDisposeView',

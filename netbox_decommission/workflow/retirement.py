@@ -12,11 +12,11 @@ from ipam.choices import IPAddressStatusChoices
 from ipam.models import IPAddress
 from virtualization.models import VirtualMachine
 
-from . import device_facts
-from .compat.cables import device_cable_ids
-from .compat.deletion import delete_logged
+from .. import device_facts
+from ..compat.cables import device_cable_ids
+from ..compat.deletion import delete_logged
+from ..plugin_settings import get_setting
 from .errors import WorkflowError
-from .plugin_settings import get_setting
 
 
 def _device_ip_addresses(device):

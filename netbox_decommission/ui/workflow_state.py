@@ -1,9 +1,9 @@
 """
 What the web UI offers for a decommission's workflow: the buttons of the moves available now and the checklist of
 what the current stage still needs. Everything here only decides what to show; the rules themselves live in
-workflow.py, which the action views call and which refuses an illegal move whatever a button promised.
+the workflow package, which the move views call and which refuses an illegal move whatever a button promised. The
+buttons are the table of moves' offers.
 """
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -13,9 +13,8 @@ from ..choices import DecommissionStatusChoices as Status
 from ..choices import DocumentKindChoices as Kind
 from ..choices import SignatureRoleChoices as Role
 from ..workflow import (
-    CANCELLABLE,
-    MOVE_FROM_STAGE,
-    SIGNING_STAGE,
+    MOVES,
+    SIGNED_AT_STAGE,
     missing_signers,
     next_step,
     required_signers,
@@ -23,51 +22,12 @@ from ..workflow import (
     unsanitized_media,
     verification_failures,
 )
+from ..workflow.table import Offer
 
 __all__ = (
-    'MOVES',
-    'Move',
     'progress_steps',
     'workflow_state',
 )
-
-
-@dataclass(frozen=True)
-class Move:
-    """One workflow move as the UI presents it: the action view's URL name, its button and its permission."""
-    name: str
-    label: str
-    icon: str
-    color: str
-    permission: str = 'change'
-
-    @property
-    def viewname(self):
-        return f'plugins:netbox_decommission:decommission_{self.name}'
-
-    @property
-    def permission_name(self):
-        return f'netbox_decommission.{self.permission}_decommission'
-
-
-MOVES = {
-    move.name: move for move in (
-        Move('sign', _('Sign'), 'draw-pen', 'primary', permission='sign'),
-        Move('schedule', _('Schedule the removal'), 'calendar-clock', 'primary'),
-        Move('backup', _('Record the backup'), 'backup-restore', 'primary'),
-        Move('shutdown', _('Confirm the shutdown'), 'power', 'primary'),
-        Move('disassemble', _('Finish the disassembly'), 'wrench', 'primary'),
-        Move('store', _('Move to storage'), 'warehouse', 'primary'),
-        Move('close', _('Close'), 'check-all', 'success'),
-        Move('cancel', _('Cancel decommission'), 'cancel', 'danger'),
-    )
-}
-
-# The stage each move other than signing and cancelling is offered at, as the workflow gates it.
-STAGE_MOVE = {stage: move for move, stage in MOVE_FROM_STAGE.items()}
-
-# The document signed at each signing stage.
-SIGNED_AT_STAGE = {stage: kind for kind, stage in SIGNING_STAGE.items()}
 
 
 def progress_steps(decommission):
@@ -87,17 +47,18 @@ def progress_steps(decommission):
     ]
 
 
-def _url(move, decommission, return_url, **params):
+def _url(move, decommission, return_url, params):
     url = reverse(move.viewname, kwargs={'pk': decommission.pk})
+    params = dict(params)
     if return_url:
         params['return_url'] = return_url
     return f'{url}?{urlencode(params)}' if params else url
 
 
-def _button(move, decommission, return_url, label=None, **params):
+def _button(move, decommission, return_url, offer):
     return {
-        'name': move.name, 'label': label or move.label, 'icon': move.icon, 'color': move.color,
-        'url': _url(move, decommission, return_url, **params),
+        'name': move.name, 'label': offer.label, 'icon': move.icon, 'color': move.color,
+        'url': _url(move, decommission, return_url, offer.params),
     }
 
 
@@ -152,26 +113,13 @@ def _checklist(decommission, documents):
 
 
 def _buttons(decommission, user, documents, return_url):
-    """The moves the user may make now: signatures only in the roles they hold and still owe."""
+    """The moves the user may make now, as the table of moves offers them (signatures: in the roles still owed)."""
     buttons = []
-    status = decommission.status
-    kind = SIGNED_AT_STAGE.get(status)
-    sign = MOVES['sign']
-    if kind in documents and user.has_perm(sign.permission_name, decommission):
-        for role, signer in missing_signers(decommission, documents[kind]):
-            if signer is not None and signer.pk == user.pk:
-                label = _('Sign the {document} as {role}').format(
-                    document=str(dict(Kind)[kind]).lower(), role=str(dict(Role)[role]).lower(),
-                )
-                buttons.append(_button(sign, decommission, return_url, label=label, document=kind, role=role))
-    can_change = user.has_perm(MOVES['cancel'].permission_name, decommission)
-    if can_change and status in STAGE_MOVE:
-        move = MOVES[STAGE_MOVE[status]]
-        # Once the application is drafted, the window is changed rather than set.
-        label = _('Change the window') if move.name == 'schedule' and kind in documents else None
-        buttons.append(_button(move, decommission, return_url, label=label))
-    if can_change and status in CANCELLABLE:
-        buttons.append(_button(MOVES['cancel'], decommission, return_url))
+    for move in MOVES.values():
+        if decommission.status not in move.made_from or not user.has_perm(move.permission_name, decommission):
+            continue
+        offers = move.offers(decommission, user, documents) if move.offers else [Offer(move.label)]
+        buttons += [_button(move, decommission, return_url, offer) for offer in offers]
     return buttons
 
 

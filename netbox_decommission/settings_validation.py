@@ -1,0 +1,80 @@
+"""The start-up check of the plugin's settings: the first invalid value stops NetBox, named with its fix."""
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .documents.pades import check_signing_settings
+from .numbering import NumberFormat
+from .plugin_settings import (
+    DOCUMENT_KINDS,
+    DOCUMENT_LANGUAGES,
+    IP_ADDRESS_POLICIES,
+    PLUGIN_NAME,
+    RETIREMENT_POLICIES,
+    document_number_format,
+)
+
+__all__ = ('validate_settings',)
+
+
+def _require_choice(config, name, allowed):
+    value = config.get(name)
+    if value not in allowed:
+        raise ImproperlyConfigured(
+            f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["{name}"] is {value!r}; '
+            f'set it to one of: {", ".join(repr(a) for a in allowed)}.'
+        )
+
+
+def _validate_document_codes(codes):
+    setting = f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["document_codes"]'
+    if not isinstance(codes, dict) or set(codes) != set(DOCUMENT_KINDS):
+        raise ImproperlyConfigured(
+            f'{setting} must be a dict with exactly the keys {", ".join(repr(k) for k in DOCUMENT_KINDS)} '
+            f'(the code each document kind is numbered with), not {codes!r}.'
+        )
+    values = list(codes.values())
+    if not all(isinstance(v, str) and v.strip() for v in values) or len(set(values)) != len(values):
+        raise ImproperlyConfigured(f'{setting}: the codes must be distinct, non-empty strings, not {values!r}.')
+
+
+def _validate_readable_file(config, name):
+    path = config.get(name)
+    if not isinstance(path, str):
+        raise ImproperlyConfigured(
+            f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["{name}"] must be a file path (a string), or \'\' for none.'
+        )
+    if path and not os.access(path, os.R_OK):
+        raise ImproperlyConfigured(
+            f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["{name}"] is {path!r}, which is not a readable file; correct the '
+            f'path, or set it to \'\'.'
+        )
+
+
+def validate_settings(config):
+    """Raise ImproperlyConfigured naming the setting and the fix for the first invalid value."""
+    organization_name = config.get('organization_name')
+    if not isinstance(organization_name, str):
+        raise ImproperlyConfigured(
+            f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["organization_name"] must be a string (the full name of your '
+            f'organization), not {type(organization_name).__name__}.'
+        )
+    try:
+        NumberFormat(config.get('number_format'))
+    except ValueError as e:
+        raise ImproperlyConfigured(f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["number_format"]: {e}') from e
+    _require_choice(config, 'retirement_policy', RETIREMENT_POLICIES)
+    _require_choice(config, 'ip_address_policy', IP_ADDRESS_POLICIES)
+    _require_choice(config, 'document_language', DOCUMENT_LANGUAGES)
+    _validate_document_codes(config.get('document_codes'))
+    try:
+        document_number_format(config)
+    except ValueError as e:
+        raise ImproperlyConfigured(f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["document_number_format"]: {e}') from e
+    _validate_readable_file(config, 'document_logo')
+    for name in ('disable_peer_ports', 'separation_of_duties', 'netbox_fast_paths'):
+        if not isinstance(config.get(name), bool):
+            raise ImproperlyConfigured(
+                f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["{name}"] must be True or False, not {config.get(name)!r}.'
+            )
+    check_signing_settings(config)

@@ -10,14 +10,15 @@ last migration of every NetBox app); the pinned release is the one requirements-
 - a database migrated by that NetBox. Releases whose last migrations are the same share one, and the one of the
   pinned release's migrations is migrated by .venv's NetBox. A later state of the migrations starts from a copy of
   an earlier one and applies only the migrations it adds, as a NetBox upgrade does;
-- the tests marked `compat` (pyproject.toml), run twice, each time on a fresh copy of that database (CREATE DATABASE
-  ... TEMPLATE) as the test database: as configured, with the plugin's fast paths into NetBox's internals, and with
-  NETBOX_DECOMMISSION_FAST_PATHS=0, on NetBox's public paths (dev/netbox_configuration.py).
+- the tests marked `compat` (pyproject.toml), run twice side by side, each on a fresh copy of that database (CREATE
+  DATABASE ... TEMPLATE) as its test database: as configured, with the plugin's fast paths into NetBox's internals,
+  and with NETBOX_DECOMMISSION_FAST_PATHS=0, on NetBox's public paths (dev/netbox_configuration.py).
 
-The databases are named <prefix>_<version> and test_<prefix>_<version>, the prefix being NETBOX_MATRIX_DB_PREFIX
-(default netbox_decommission_matrix); they are dropped at the end, and their instances' Redis databases
-(dev/instance_redis.py) freed. Those an interrupted run left behind are dropped at the start. PostgreSQL and Redis
-are the ones .dev/services.env names (`make services`); the environment overrides it.
+The databases are <prefix>_<version> (migrated) and test_<prefix>_<version>_fast / _public, the prefix being
+NETBOX_MATRIX_DB_PREFIX (default netbox_decommission_matrix; one run at a time per prefix). They are dropped at the
+end and their instances' Redis databases (dev/instance_redis.py) freed; those an interrupted run left behind are
+dropped at the start. PostgreSQL and Redis are the ones .dev/services.env names (`make services`), unless the
+environment names others.
 
     python dev/netbox_matrix.py run [VERSION ...]   the matrix (default: every pinned release but requirements-dev's)
     python dev/netbox_matrix.py check-index         the 4.7.x releases on the package index that are not pinned
@@ -37,7 +38,6 @@ import signal
 import subprocess
 import sys
 import time
-import xml.etree.ElementTree as ElementTree
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,8 +163,8 @@ def environment(version):
     requirements_file.write_text(requirements, encoding='utf-8')
     logfile = MATRIX_DIR / f'pip-{version}.log'
     with logfile.open('w') as output:
-        # --no-compile: compiling every module of every package costs more than the environment's installation;
-        # Python compiles what the tests import.
+        # --no-compile: byte-compiling every module of every package took most of the installation's processor
+        # time; Python compiles what the tests import.
         result = subprocess.run(
             [str(venv / 'bin' / 'python'), '-m', 'pip', 'install', '--disable-pip-version-check', '--no-compile',
              '-r', str(requirements_file), '-e', PLUGIN_REQUIREMENT],
@@ -225,18 +225,23 @@ class Databases:
 
     def drop_all(self):
         """Drop every database of the matrix, free its instances' Redis databases; returns the names dropped."""
-        import instance_redis
-
         dropped = self.existing()
         for name in dropped:
             self.drop(name)
-        try:
-            client = instance_redis.connect(instance_redis.redis_server())
-            for instance in self.used | set(dropped):
-                instance_redis.release(client, instance)
-        except instance_redis.redis.RedisError as exc:
-            log(f'the Redis databases of the matrix were not freed: {exc} (python dev/instance_redis.py show)')
+        release_redis(self.used | set(dropped))
         return dropped
+
+
+def release_redis(instances):
+    """Empty and free the Redis databases leased to these NetBox instances (dev/instance_redis.py)."""
+    import instance_redis
+
+    try:
+        client = instance_redis.connect(instance_redis.redis_server())
+        for instance in instances:
+            instance_redis.release(client, instance)
+    except instance_redis.redis.RedisError as exc:
+        log(f'the Redis databases of {", ".join(sorted(instances))} were not freed: {exc}')
 
 
 def migration_number(name):
@@ -267,18 +272,14 @@ class Run:
     log: Path = None
 
 
-def junit_counts(report):
-    """'n passed, n failed, n errors, n skipped' from pytest's JUnit XML report, '' without one."""
-    try:
-        suite = ElementTree.parse(report).getroot()
-    except (OSError, ElementTree.ParseError):
+def pytest_summary(log):
+    """pytest's closing count ('86 passed, 3 skipped, 12 subtests passed'), '' when it has none."""
+    lines = log.read_text(errors='replace').splitlines() if log.exists() else []
+    last = lines[-1].strip('= ') if lines else ''
+    if not re.search(r'\d+ (passed|failed|error|skipped)', last):
         return ''
-    if suite.tag != 'testsuite':
-        suite = suite.find('testsuite')
-    total, failed, errors, skipped = (int(suite.get(key, 0)) for key in ('tests', 'failures', 'errors', 'skipped'))
-    parts = [f'{total - failed - errors - skipped} passed']
-    parts += [f'{n} {what}' for n, what in ((failed, 'failed'), (errors, 'errors'), (skipped, 'skipped')) if n]
-    return ', '.join(parts)
+    counts = re.sub(r' in [\d.]+s( \([\d:]+\))?$', '', last).split(', ')
+    return ', '.join(count for count in counts if not count.endswith('deselected'))
 
 
 class Matrix:
@@ -333,10 +334,7 @@ class Matrix:
                 name = self.databases.name(version, key)
                 # pytest-django's --reuse-db keeps the test database it finds: a fresh copy of the migrated one.
                 self.databases.create(f'test_{name}', template=template)
-                report = run.log.with_suffix('.xml')
-                report.unlink(missing_ok=True)
-                command = [str(venv / 'bin' / 'pytest'), '--reuse-db', '-m', MARKER, '-q', f'--junitxml={report}',
-                           *self.pytest_args]
+                command = [str(venv / 'bin' / 'pytest'), '--reuse-db', '-m', MARKER, '-q', *self.pytest_args]
                 log(f'NetBox {version}, {path}: NETBOX_DECOMMISSION_FAST_PATHS={fast_paths} {shlex.join(command)} '
                     f'> {run.log.relative_to(REPO)}')
                 started[path] = time.monotonic()
@@ -348,7 +346,7 @@ class Matrix:
             for run in self.runs[-len(PATHS):]:
                 returncode = processes[run.path].wait()
                 run.seconds = time.monotonic() - started[run.path]
-                run.counts = junit_counts(run.log.with_suffix('.xml'))
+                run.counts = pytest_summary(run.log)
                 # Exit status 5 (no test collected) is a failure too.
                 run.status = 'passed' if returncode == 0 else f'FAILED (pytest exit status {returncode})'
                 if returncode:
@@ -462,15 +460,15 @@ def command_entry(args):
     # The apps the newest entry names.
     apps = list(pinned[next(reversed(pinned))])
     venv, _how = environment(args.version)
-    databases = Databases(db_prefix())
+    # Setting Django up leases Redis databases to the instance (no PostgreSQL database is touched).
+    instance = f'{db_prefix()}_entry'
     try:
-        # Django is set up, so the configuration leases Redis databases; no database is touched.
         result = subprocess.run(
             [str(venv / 'bin' / 'python'), '-c', LAST_MIGRATIONS, *apps],
-            env=netbox_environment(venv, databases.name(args.version)), capture_output=True, text=True, cwd=REPO,
+            env=netbox_environment(venv, instance), capture_output=True, text=True, cwd=REPO,
         )
     finally:
-        databases.drop_all()
+        release_redis({instance})
     if result.returncode:
         sys.stderr.write(result.stderr)
         raise MatrixError(f'the migrations of NetBox {args.version} could not be read')

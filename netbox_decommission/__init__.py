@@ -54,6 +54,9 @@ class DecommissionConfig(PluginConfig):
         # releases they are verified on. False always takes NetBox's public paths (e.g. retirement deletes through
         # NetBox's own per-object change logging), as on a release not verified.
         'netbox_fast_paths': True,
+        # Who may delete a device outside the workflow (docs/guard.md): 'open' refuses to delete a device with an
+        # open decommission; 'always' refuses every deletion but the retirement by a signed act; 'off' guards none.
+        'guard_device_deletion': 'open',
     }
 
     def import_models(self):
@@ -68,7 +71,7 @@ class DecommissionConfig(PluginConfig):
         super().ready()
         from django.conf import settings
 
-        from . import signals  # noqa: F401  (connects the deletion guard)
+        from . import signals  # noqa: F401  (connects the deletion guards)
         from .compat import warn_if_unverified
         from .settings_validation import validate_settings
 

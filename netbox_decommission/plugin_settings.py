@@ -12,6 +12,7 @@ RETIREMENT_POLICIES = ('delete', 'offline')
 IP_ADDRESS_POLICIES = ('delete', 'deprecate')
 DOCUMENT_LANGUAGES = ('ru', 'en')
 DOCUMENT_KINDS = ('order', 'application', 'act')
+DEVICE_DELETION_GUARDS = ('open', 'always', 'off')
 
 
 def get_setting(name):

@@ -6,6 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 from .documents.pades import check_signing_settings
 from .numbering import NumberFormat
 from .plugin_settings import (
+    DEVICE_DELETION_GUARDS,
     DOCUMENT_KINDS,
     DOCUMENT_LANGUAGES,
     IP_ADDRESS_POLICIES,
@@ -66,6 +67,7 @@ def validate_settings(config):
     _require_choice(config, 'retirement_policy', RETIREMENT_POLICIES)
     _require_choice(config, 'ip_address_policy', IP_ADDRESS_POLICIES)
     _require_choice(config, 'document_language', DOCUMENT_LANGUAGES)
+    _require_choice(config, 'guard_device_deletion', DEVICE_DELETION_GUARDS)
     _validate_document_codes(config.get('document_codes'))
     try:
         document_number_format(config)

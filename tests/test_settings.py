@@ -37,6 +37,8 @@ class ValidateSettingsTestCase(SimpleTestCase):
             validate_settings(config(ip_address_policy=policy))
         for language in ('ru', 'en'):
             validate_settings(config(document_language=language))
+        for guard in ('open', 'always', 'off'):
+            validate_settings(config(guard_device_deletion=guard))
         validate_settings(config(organization_name='', number_format='{seq}'))
         validate_settings(config(number_format='SRV/{seq:04d}/{year}'))
 
@@ -48,6 +50,9 @@ class ValidateSettingsTestCase(SimpleTestCase):
 
     def test_bad_ip_address_policy(self):
         self.assertRejected('ip_address_policy', 'keep', "'keep'", "'delete'", "'deprecate'")
+
+    def test_bad_guard_device_deletion(self):
+        self.assertRejected('guard_device_deletion', True, 'True', "'open'", "'always'", "'off'")
 
     def test_bad_document_language(self):
         self.assertRejected('document_language', 'de', "'de'", "'ru'", "'en'")

@@ -9,7 +9,9 @@ from unittest import mock
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.test import override_settings
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.settings import patched_settings
@@ -285,6 +287,18 @@ UNVERIFIED_RELEASE = '4.7.99'
 def on_an_unverified_release():
     """Patch (as decorator or context) the NetBox release the plugin sees: one its fast paths are not verified on."""
     return mock.patch('netbox_decommission.compat.netbox_release', new=lambda: UNVERIFIED_RELEASE)
+
+
+def plugin_settings(**values):
+    """override_settings (as decorator or context) of the plugin's current settings with `values` changed."""
+    return override_settings(PLUGINS_CONFIG={
+        **settings.PLUGINS_CONFIG, 'netbox_decommission': {**settings.PLUGINS_CONFIG['netbox_decommission'], **values},
+    })
+
+
+def guard_off():
+    """No guard on deleting devices: for tests of what a deletion outside the workflow does to a decommission."""
+    return plugin_settings(guard_device_deletion='off')
 
 
 #

@@ -12,7 +12,7 @@ from ipam.choices import IPAddressStatusChoices
 from ipam.models import IPAddress
 from virtualization.models import VirtualMachine
 
-from .. import device_facts
+from .. import device_facts, guard
 from ..compat.cables import device_cable_ids
 from ..compat.deletion import delete_logged
 from ..plugin_settings import get_setting
@@ -82,7 +82,9 @@ def retire_device(decommission, user):
             address.save()
 
     if delete_device:
-        delete_logged(Device.objects.filter(pk=device.pk))
+        # The one deletion of a device that the guard lets through whatever the setting: the signed act's.
+        with guard.retiring(device):
+            delete_logged(Device.objects.filter(pk=device.pk))
         decommission.device = None
     else:
         device = Device.objects.get(pk=device.pk)

@@ -18,9 +18,6 @@ __all__ = ('refusal', 'retiring')
 # The ids of the devices whose retirement is deleting them right now (in this thread or task).
 _retiring = ContextVar('netbox_decommission_retiring', default=frozenset())
 
-# A decommission in these stages no longer stands in the way of deleting its device.
-_NOT_OPEN = (DecommissionStatusChoices.STATUS_RETIRED, *DecommissionStatusChoices.FINISHED)
-
 
 @contextmanager
 def retiring(device):
@@ -41,7 +38,9 @@ def refusal(device):
     device_name = escape(device)
     # By the device's frozen id: NetBox's own pre_delete receiver, which runs first, has already let the record go
     # of the device (device = None, rolled back with the refused deletion).
-    decommission = Decommission.objects.filter(device_pk=device.pk).exclude(status__in=_NOT_OPEN).first()
+    # A retired record no longer stands in the way: its act has been signed (the offline policy keeps the device).
+    decommission = (Decommission.objects.filter(device_pk=device.pk).open()
+                    .exclude(status=DecommissionStatusChoices.STATUS_RETIRED).first())
     if decommission is not None:
         return _(
             'Device {device} cannot be deleted: decommission {number} is open (stage "{stage}"). Finish the '

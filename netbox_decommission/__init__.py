@@ -57,6 +57,9 @@ class DecommissionConfig(PluginConfig):
         # Who may delete a device outside the workflow (docs/guard.md): 'open' refuses to delete a device with an
         # open decommission; 'always' refuses every deletion but the retirement by a signed act; 'off' guards none.
         'guard_device_deletion': 'open',
+        # Restore (docs/restore.md) brings a retired device back from its snapshot until the decommission is closed;
+        # a number of days lets it do so for that many days after closing too. 0: not once it is closed.
+        'restore_within_days': 0,
     }
 
     def import_models(self):

@@ -34,6 +34,7 @@ class DecommissionStatusChoices(ChoiceSet):
     STATUS_RETIRED = 'retired'
     STATUS_CLOSED = 'closed'
     STATUS_CANCELLED = 'cancelled'
+    STATUS_RESTORED = 'restored'
 
     CHOICES = [
         (STATUS_DRAFT, _('Draft'), 'gray'),
@@ -46,10 +47,11 @@ class DecommissionStatusChoices(ChoiceSet):
         (STATUS_RETIRED, pgettext_lazy('decommission stage', 'Retired'), 'green'),
         (STATUS_CLOSED, _('Closed'), 'dark'),
         (STATUS_CANCELLED, _('Cancelled'), 'red'),
+        (STATUS_RESTORED, pgettext_lazy('decommission stage', 'Restored'), 'teal'),
     ]
 
-    # A record in one of these stages no longer holds its device.
-    FINISHED = (STATUS_CLOSED, STATUS_CANCELLED)
+    # A record in one of these stages is finished: it no longer holds its device (another may be opened for it).
+    FINISHED = (STATUS_CLOSED, STATUS_CANCELLED, STATUS_RESTORED)
 
 
 class DecommissionReasonChoices(ChoiceSet):

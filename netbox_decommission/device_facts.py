@@ -25,6 +25,7 @@ from tenancy.models import ContactAssignment
 from utilities.serialization import serialize_object
 from virtualization.models import VirtualMachine
 
+from . import device_records
 from .compat.cables import device_cable_ids, termination_device, terminations_of_cables
 
 
@@ -215,4 +216,5 @@ def snapshot(device):
         'services': services(device),
         'contacts': contacts(device),
         'journal': journal(device),
+        'records': device_records.records(device),
     }

@@ -16,6 +16,7 @@ from netbox.registry import registry
 
 STAGE_CHANGED = 'netbox_decommission.stage_changed'
 DEVICE_RETIRED = 'netbox_decommission.device_retired'
+DEVICE_RESTORED = 'netbox_decommission.device_restored'
 
 
 class EventTypeText(str):
@@ -31,6 +32,8 @@ class EventTypeText(str):
 EVENT_TYPES = (
     EventType(STAGE_CHANGED, EventTypeText(gettext_noop('Decommission stage changed')), kind=EVENT_TYPE_KIND_INFO),
     EventType(DEVICE_RETIRED, EventTypeText(gettext_noop('Device retired by a decommission')),
+              kind=EVENT_TYPE_KIND_WARNING),
+    EventType(DEVICE_RESTORED, EventTypeText(gettext_noop('Device restored from a decommission snapshot')),
               kind=EVENT_TYPE_KIND_WARNING),
 )
 

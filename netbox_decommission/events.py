@@ -9,7 +9,7 @@ from core.models import ObjectType
 from extras.events import EventContext, flush_events
 from extras.models import Notification
 
-from .event_types import DEVICE_RETIRED, STAGE_CHANGED
+from .event_types import DEVICE_RESTORED, DEVICE_RETIRED, STAGE_CHANGED
 
 
 def _payload(decommission, from_status):
@@ -58,11 +58,13 @@ def _run_event_rules(event_type, data, user):
 
 def emit_stage_change(decommission, from_status, user):
     """Tell the people on the record now; run the event rules once the transaction has committed."""
-    from .choices import DecommissionStatusChoices
+    from .choices import DecommissionStatusChoices as Status
 
-    event_type = DEVICE_RETIRED if decommission.status == DecommissionStatusChoices.STATUS_RETIRED else STAGE_CHANGED
+    # The stages in which the device leaves NetBox or comes back have an event of their own, besides the stage's.
+    event_type = {Status.STATUS_RETIRED: DEVICE_RETIRED, Status.STATUS_RESTORED: DEVICE_RESTORED}.get(
+        decommission.status, STAGE_CHANGED)
     _notify(decommission, event_type, user)
     data = _payload(decommission, from_status)
     transaction.on_commit(lambda: _run_event_rules(STAGE_CHANGED, data, user))
-    if event_type == DEVICE_RETIRED:
-        transaction.on_commit(lambda: _run_event_rules(DEVICE_RETIRED, data, user))
+    if event_type != STAGE_CHANGED:
+        transaction.on_commit(lambda: _run_event_rules(event_type, data, user))

@@ -79,4 +79,10 @@ def validate_settings(config):
             raise ImproperlyConfigured(
                 f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["{name}"] must be True or False, not {config.get(name)!r}.'
             )
+    days = config.get('restore_within_days')
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        raise ImproperlyConfigured(
+            f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["restore_within_days"] must be a whole number of days, 0 or more '
+            f'(0: a closed decommission cannot be restored), not {days!r}.'
+        )
     check_signing_settings(config)

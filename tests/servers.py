@@ -42,6 +42,7 @@ def create_large_server(site, name, switch, interfaces=48, ips_per_interface=2, 
     for i in range(inventory_items):
         InventoryItem.objects.create(device=device, name=f'Part {i}', serial=f'INV-{name}-{i}', part_id=f'PN-{i}')
     if first_ip is not None:
+        device.refresh_from_db()  # the component counters NetBox keeps on the row, which save() writes back
         device.primary_ip4 = first_ip
         device.save()
     return device

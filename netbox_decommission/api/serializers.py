@@ -126,6 +126,7 @@ class DecommissionSerializer(RefuseNullCharactersMixin, PrimaryModelSerializer):
     backup_verified_by = _nested_user()
     storage_location = StorageLocationSerializer(nested=True, required=False, allow_null=True)
     snapshot = serializers.JSONField(source='device_snapshot', read_only=True, allow_null=True)
+    restore_report = serializers.JSONField(read_only=True, allow_null=True)
     component_count = RelatedObjectCountField('components')
 
     class Meta:
@@ -137,7 +138,7 @@ class DecommissionSerializer(RefuseNullCharactersMixin, PrimaryModelSerializer):
             'responsible', 'responsible_team', 'executors', 'planned_start', 'planned_end', 'removed_at',
             'backup_method', 'backup_target', 'backup_size_gb', 'backup_verified_by', 'backup_verified_at',
             'backup_waiver_reason', 'services_stopped', 'users_notified', 'powered_off', 'network_disconnected',
-            'clone_medium', 'storage_location', 'snapshot', 'description', 'owner', 'comments', 'tags',
+            'clone_medium', 'storage_location', 'snapshot', 'restore_report', 'description', 'owner', 'comments', 'tags',
             'custom_fields', 'created', 'last_updated', 'component_count',
         )
         read_only_fields = (

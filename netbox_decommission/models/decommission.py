@@ -215,6 +215,13 @@ class Decommission(PrimaryModel):
         help_text=_("The device's status when the order was signed; restored if the decommission is cancelled"),
     )
     cancel_reason = models.TextField(verbose_name=_('cancellation reason'), blank=True, editable=False)
+    restore_report = models.JSONField(
+        verbose_name=_('restore report'),
+        blank=True,
+        null=True,
+        editable=False,
+        help_text=_('What the restore brought back from the snapshot, and what it did not, with the reason'),
+    )
 
     objects = DecommissionQuerySet.as_manager()
 
@@ -229,6 +236,7 @@ class Decommission(PrimaryModel):
         # object permission form, and has_perm('netbox_decommission.sign_decommission') checks that action.
         permissions = (
             ('sign', 'Sign decommission documents'),
+            ('restore', 'Restore the retired device from its snapshot'),
         )
         verbose_name = _('decommission')
         verbose_name_plural = _('decommissions')

@@ -245,6 +245,18 @@ class DecommissionDocumentsPanel(panels.ObjectPanel):
         }
 
 
+class RestoreReportPanel(panels.ObjectPanel):
+    """What the restore brought back from the snapshot, and what not with the reason (workflow/restore.py)."""
+    template_name = 'netbox_decommission/panels/restore_report.html'
+    title = _('Restore report')
+
+    def should_render(self, context):
+        return bool(context['object'].restore_report)
+
+    def get_context(self, context):
+        return {**super().get_context(context), 'report': context['object'].restore_report}
+
+
 class DecommissionStageLogPanel(panels.ObjectPanel):
     """Who moved the record to which stage, when, and with what comment."""
     template_name = 'netbox_decommission/panels/stage_log.html'

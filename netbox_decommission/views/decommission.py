@@ -49,6 +49,7 @@ class DecommissionView(generic.ObjectView):
         layout.Row(
             layout.Column(
                 panels.DeviceDeletedPanel(),
+                panels.RestoreReportPanel(),
                 panels.DecommissionPanel(),
                 panels.ServerIdentityPanel(title=_('Server')),
                 panels.DecommissionPeoplePanel(title=_('People')),

@@ -61,6 +61,8 @@ class DecommissionMoveView(GetReturnURLMixin, BaseObjectView):
             'return_url': return_url,
             'workflow': workflow_state(decommission, request.user, return_url),
             'workflow_error': workflow_error,
+            'preview': self.move.preview(decommission) if self.move.preview and decommission.status in
+            self.move.made_from else None,
         })
 
     def get(self, request, pk):

@@ -51,6 +51,7 @@ STAGE_NEEDS = {
         'Next: verify that the device, its cables and addresses are gone, and close.'),
     Status.STATUS_CLOSED: gettext_lazy('Nothing: the decommission is closed.'),
     Status.STATUS_CANCELLED: gettext_lazy('Nothing: the decommission was cancelled.'),
+    Status.STATUS_RESTORED: gettext_lazy('Nothing: the device was restored from the snapshot.'),
 }
 
 

@@ -18,7 +18,7 @@ from ..choices import DecommissionStatusChoices as Status
 from ..choices import SignatureRoleChoices as Role
 from ..documents import signers
 from ..models import Decommission, Signature
-from . import moves, signing
+from . import moves, restore, signing
 from .stages import SIGNED_AT_STAGE
 
 __all__ = (
@@ -92,6 +92,8 @@ class Move:
     offers: Callable | None = None
     # (before, decommission, data) -> the message shown once the move is made; by default the stage it reached.
     done_message: Callable | None = None
+    # (decommission) -> what the move would do, shown on its form for the user to confirm (None: nothing to show).
+    preview: Callable | None = None
 
     @property
     def steps(self):
@@ -291,6 +293,18 @@ MOVES = {move.name: move for move in (
         'close', moves.close, _('Close'), 'check-all', color='success',
         summary=_('close a retired record once the verification checks pass'),
         comment=COMMENT,
+    ),
+    Move(
+        'restore', restore.restore, _('Restore the device'), 'restore', color='warning', permission='restore',
+        summary=_('bring the retired device back into NetBox from its snapshot, with a report of what could not'),
+        comment=COMMENT,
+        preview=lambda decommission: restore.report_of(restore.preview(decommission)),
+        done_message=lambda before, decommission, data: _(
+            '{number}: {device} is back in NetBox; {restored} object(s) restored, {left} not restored (see the '
+            'restore report).').format(
+            number=decommission.number, device=decommission.device,
+            restored=len(decommission.restore_report['restored']),
+            left=len(decommission.restore_report['not_restored'])),
     ),
     Move(
         'cancel', moves.cancel, _('Cancel decommission'), 'cancel', color='danger',

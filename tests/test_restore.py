@@ -1,0 +1,256 @@
+"""
+Restore: a retired device comes back from its snapshot, as NetBox's REST API showed it before (ids kept, timestamps
+aside), under both retirement policies; what cannot come back is reported with its reason; refusals change nothing.
+"""
+import pytest
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.test import TestCase, override_settings
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from core.models import ObjectChange
+from dcim.models import (
+    Cable,
+    ConsolePort,
+    ConsoleServerPort,
+    Device,
+    FrontPort,
+    Interface,
+    InventoryItem,
+    Manufacturer,
+    Module,
+    ModuleBay,
+    ModuleType,
+    PortMapping,
+    PowerOutlet,
+    PowerPort,
+    RearPort,
+)
+from extras.models import JournalEntry, Tag
+from ipam.models import VLAN, IPAddress, Service
+from netbox_decommission import workflow
+from netbox_decommission.choices import DecommissionStatusChoices as Status
+from netbox_decommission.models import StageChange, StorageLocation
+from netbox_decommission.workflow import restore
+from users.models import User
+from utilities.testing import create_test_device
+
+from .servers import create_large_server
+from .utils import (
+    action_url,
+    add_ready_components,
+    advance,
+    create_signers,
+    create_sites,
+    create_workflow_decommission,
+    dispose_media,
+    grant,
+    token_header,
+)
+
+pytestmark = pytest.mark.compat
+
+PLUGIN_DEFAULTS = settings.PLUGINS_CONFIG['netbox_decommission']
+KEEP_OFFLINE = {'netbox_decommission': {
+    **PLUGIN_DEFAULTS, 'retirement_policy': 'offline', 'ip_address_policy': 'deprecate', 'disable_peer_ports': True,
+}}
+
+# What NetBox's REST API shows of the device, listed with its own filters: compared before retirement and after restore.
+REPRESENTATIONS = (
+    ('dcim-api:device-list', 'id'),
+    ('dcim-api:interface-list', 'device_id'),
+    ('ipam-api:ipaddress-list', 'device_id'),
+    ('dcim-api:cable-list', 'device_id'),
+    ('dcim-api:inventoryitem-list', 'device_id'),
+    ('dcim-api:module-list', 'device_id'),
+    ('dcim-api:modulebay-list', 'device_id'),
+    ('dcim-api:consoleport-list', 'device_id'),
+    ('dcim-api:powerport-list', 'device_id'),
+    ('dcim-api:frontport-list', 'device_id'),
+    ('dcim-api:rearport-list', 'device_id'),
+    ('ipam-api:service-list', 'device_id'),
+)
+
+
+def _without_timestamps(value):
+    if isinstance(value, dict):
+        return {k: _without_timestamps(v) for k, v in value.items() if k not in ('created', 'last_updated')}
+    if isinstance(value, list):
+        return [_without_timestamps(v) for v in value]
+    return value
+
+
+def create_rich_server(site, rack):
+    """The richest test server: 48 interfaces, 96 addresses, 48 cables, inventory, a module, LAG, VLANs, ports."""
+    switch = create_test_device('rich-tor', site=site)
+    device = create_large_server(site, 'rich-01', switch, rack=rack, position=10, face='front')
+    vlans = [VLAN.objects.create(vid=100 + i, name=f'VLAN{100 + i}') for i in range(2)]
+    bond = Interface.objects.create(device=device, name='bond0', type='lag', mode='tagged', untagged_vlan=vlans[0])
+    bond.tagged_vlans.set(vlans)
+    Interface.objects.filter(device=device, name__in=('eth46', 'eth47')).update(lag=bond)
+    eth0 = Interface.objects.get(device=device, name='eth0')
+    Interface.objects.create(device=device, name='eth0.100', type='virtual', parent=eth0, mode='access',
+                             untagged_vlan=vlans[0])
+    manufacturer = Manufacturer.objects.get_or_create(name='Acme', slug='acme')[0]
+    module_type = ModuleType.objects.create(manufacturer=manufacturer, model='NIC-2P')
+    bay = ModuleBay.objects.create(device=device, name='PCIe 1')
+    Module.objects.create(device=device, module_bay=bay, module_type=module_type, serial='NIC-001')
+    console_server = create_test_device('rich-console', site=site)
+    console_server_port = ConsoleServerPort.objects.create(device=console_server, name='port 7')
+    console = ConsolePort.objects.create(device=device, name='Console')
+    Cable(a_terminations=[console], b_terminations=[console_server_port], label='rich-console', color='ff0000',
+          length=3, length_unit='m').save()
+    pdu = create_test_device('rich-pdu', site=site)
+    outlet = PowerOutlet.objects.create(device=pdu, name='outlet 3')
+    psu = PowerPort.objects.create(device=device, name='PSU1', maximum_draw=500)
+    Cable(a_terminations=[psu], b_terminations=[outlet], label='rich-power').save()
+    rear = RearPort.objects.create(device=device, name='rear 1', type='8p8c', positions=1)
+    front = FrontPort.objects.create(device=device, name='front 1', type='8p8c')
+    PortMapping.objects.create(device=device, front_port=front, rear_port=rear)
+    Service.objects.create(parent=device, name='ssh', port_mappings=['tcp/22'])
+    InventoryItem.objects.filter(device=device, name='Part 0').update(description='Riser')
+    device.refresh_from_db()  # the component counters NetBox keeps on the row
+    device.tags.add(Tag.objects.create(name='Gold', slug='gold'))
+    device.comments = 'The richest server'
+    device.local_context_data = {'ntp': ['10.0.0.1']}
+    device.save()
+    JournalEntry.objects.create(assigned_object=device, kind='info', comments='Commissioned')
+    return device
+
+
+class RestoreTestCase(TestCase):
+    client_class = APIClient
+    maxDiff = None
+
+    @classmethod
+    def setUpTestData(cls):
+        (cls.site,) = create_sites('Site R')
+        cls.rack = cls.site.racks.get()
+        cls.people = create_signers()
+        cls.zone = StorageLocation.objects.create(name='Removal zone', kind='removal_zone', site=cls.site)
+        grant([cls.people.head], ['view', 'change', 'sign', 'restore'])
+        cls.header = token_header(cls.people.head)
+        cls.device = create_rich_server(cls.site, cls.rack)
+        cls.reader = token_header(User.objects.create_superuser(username='reader'))
+
+    def representations(self, device_pk):
+        result = {}
+        for viewname, key in REPRESENTATIONS:
+            response = self.client.get(reverse(viewname), {key: device_pk, 'limit': 0, 'ordering': 'id'},
+                                       **self.reader)
+            self.assertEqual(response.status_code, 200, response.content)
+            result[viewname] = _without_timestamps(response.json()['results'])
+        return result
+
+    def retire(self):
+        decommission = create_workflow_decommission(self.device, self.people)
+        add_ready_components(decommission, self.zone)
+        advance(decommission, Status.STATUS_IN_STORAGE, self.people, self.zone)
+        dispose_media(decommission, self.people.head)
+        for role, user in workflow.missing_signers(decommission, decommission.documents.get(kind='act')):
+            workflow.sign(decommission, user, 'act', role)
+        decommission.refresh_from_db()
+        self.assertEqual(decommission.status, Status.STATUS_RETIRED)
+        return decommission
+
+    def post_restore(self, decommission, body=None):
+        return self.client.post(action_url(decommission, 'restore'), body or {}, format='json', **self.header)
+
+    def assertRoundTrip(self, gone):
+        before = self.representations(self.device.pk)
+        self.assertEqual(len(before['dcim-api:interface-list']), 50)
+        self.assertEqual(len(before['ipam-api:ipaddress-list']), 96)
+        self.assertEqual(len(before['dcim-api:cable-list']), 50)
+        decommission = self.retire()
+        self.assertEqual(Device.objects.filter(pk=self.device.pk).exists(), not gone)
+
+        response = self.post_restore(decommission, {'comment': 'Brought back for the audit'})
+        self.assertEqual(response.status_code, 200, response.content)
+        report = response.json()['restore_report']
+        self.assertEqual(report['not_restored'], [])
+        self.assertEqual(response.json()['status']['value'], Status.STATUS_RESTORED)
+        after = self.representations(self.device.pk)
+        for viewname, _key in REPRESENTATIONS:
+            with self.subTest(viewname):
+                self.assertEqual(after[viewname], before[viewname])
+
+        decommission.refresh_from_db()
+        self.assertEqual(decommission.device_id, self.device.pk)
+        self.assertEqual(StageChange.objects.filter(decommission=decommission).latest('time').to_status,
+                         Status.STATUS_RESTORED)
+        # One request id for every change the restore made, the journal's author and time kept in its text.
+        request_ids = set(ObjectChange.objects.filter(
+            changed_object_type=ContentType.objects.get_for_model(Device), changed_object_id=self.device.pk,
+        ).order_by('-time').values_list('request_id', flat=True)[:1])
+        self.assertEqual(len(request_ids), 1)
+        entry = JournalEntry.objects.get(assigned_object_id=self.device.pk, comments__contains='Commissioned')
+        self.assertIn('restored by decommission', entry.comments)
+        return decommission
+
+    def test_round_trip_delete_policy(self):
+        self.assertRoundTrip(gone=True)
+
+    @override_settings(PLUGINS_CONFIG=KEEP_OFFLINE)
+    def test_round_trip_offline_policy(self):
+        self.assertRoundTrip(gone=False)
+
+    def test_partial_restore_reports_what_stays_out(self):
+        decommission = self.retire()
+        # The rack position, an address and a far-end port are taken meanwhile.
+        create_test_device('newcomer', site=self.site, rack=self.rack, position=10, face='front')
+        IPAddress.objects.create(address=decommission.device_snapshot['ip_addresses'][0]['address'])
+        peer_id = decommission.device_snapshot['cables'][0]['peer'][0]['object_id']
+        other = create_test_device('other-server', site=self.site)
+        Cable(a_terminations=[Interface.objects.create(device=other, name='eth9', type='1000base-t')],
+              b_terminations=[Interface.objects.get(pk=peer_id)]).save()
+
+        preview = restore.report_of(restore.preview(decommission))
+        response = self.post_restore(decommission)
+        self.assertEqual(response.status_code, 200, response.content)
+        report = response.json()['restore_report']
+        reasons = ' | '.join(o['reason'] for o in report['not_restored'])
+        self.assertIn('is taken by', reasons)
+        self.assertIn('cabled elsewhere', reasons)
+        self.assertEqual([o['name'] for o in preview['not_restored']], [o['name'] for o in report['not_restored']])
+        device_outcome = next(o for o in report['restored'] if o['object_type'] == 'dcim.device')
+        self.assertIn('is taken', ' '.join(device_outcome['notes']))
+        device = Device.objects.get(pk=self.device.pk)
+        self.assertEqual((device.rack, device.position), (self.rack, None))
+        # The destroyed disks were removed components, not NetBox rows: nothing of theirs to restore.
+
+    def test_refusals_change_nothing(self):
+        decommission = create_workflow_decommission(self.device, self.people)
+        response = self.post_restore(decommission)
+        self.assertEqual(response.status_code, 409)
+        self.assertIn('Draft', response.json()['detail'])
+        decommission.delete()
+
+        decommission = self.retire()
+        create_test_device('rich-01', site=self.site)
+        changes = ObjectChange.objects.count()
+        response = self.post_restore(decommission)
+        self.assertEqual(response.status_code, 409, response.content)
+        self.assertIn('rich-01', response.json()['detail'])
+        self.assertEqual(ObjectChange.objects.count(), changes)
+        self.assertFalse(Device.objects.filter(pk=self.device.pk).exists())
+        decommission.refresh_from_db()
+        self.assertEqual(decommission.status, Status.STATUS_RETIRED)
+
+    def test_restore_needs_its_permission(self):
+        decommission = self.retire()
+        other = create_signers('x')
+        grant([other.head], ['view', 'change', 'sign'], name='no restore')
+        response = self.client.post(action_url(decommission, 'restore'), {}, format='json',
+                                    **token_header(other.head))
+        self.assertEqual(response.status_code, 403)
+
+    def test_a_snapshot_without_records(self):
+        decommission = self.retire()
+        decommission.device_snapshot.pop('records')
+        decommission.save()
+        response = self.post_restore(decommission)
+        self.assertEqual(response.status_code, 200, response.content)
+        report = response.json()['restore_report']
+        self.assertIn('interfaces', [o['object_type'] for o in report['not_restored']])
+        self.assertTrue(Device.objects.filter(pk=self.device.pk, name='rich-01').exists())

@@ -2,10 +2,15 @@
 Restore: a retired device comes back from its snapshot, as NetBox's REST API showed it before (ids kept, timestamps
 aside), under both retirement policies; what cannot come back is reported with its reason; refusals change nothing.
 """
+import datetime
+import threading
+from unittest import mock
+
 import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.test import TestCase, override_settings
+from django.db import close_old_connections, connection
+from django.test import TestCase, TransactionTestCase, override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -31,7 +36,7 @@ from extras.models import JournalEntry, Tag
 from ipam.models import VLAN, IPAddress, Service
 from netbox_decommission import workflow
 from netbox_decommission.choices import DecommissionStatusChoices as Status
-from netbox_decommission.models import StageChange, StorageLocation
+from netbox_decommission.models import Decommission, RemovedComponent, StageChange, StorageLocation
 from netbox_decommission.workflow import restore
 from users.models import User
 from utilities.testing import create_test_device
@@ -146,6 +151,14 @@ class RestoreTestCase(TestCase):
     def retire(self):
         decommission = create_workflow_decommission(self.device, self.people)
         add_ready_components(decommission, self.zone)
+        # A disk harvested from the inventory item "Part 1", destroyed with the other media.
+        part = InventoryItem.objects.get(device=self.device, name='Part 1')
+        RemovedComponent.objects.create(
+            decommission=decommission, kind='disk', name='Part 1', serial=part.serial, source_kind='inventory_item',
+            source_pk=part.pk, condition='ok', antistatic_packed=True, package_label='BOX-P1',
+            storage_location=self.zone, sanitization_method='purge', sanitized_on=datetime.date(2026, 12, 6),
+            sanitization_tool='nwipe',
+        )
         advance(decommission, Status.STATUS_IN_STORAGE, self.people, self.zone)
         dispose_media(decommission, self.people.head)
         for role, user in workflow.missing_signers(decommission, decommission.documents.get(kind='act')):
@@ -168,9 +181,16 @@ class RestoreTestCase(TestCase):
         response = self.post_restore(decommission, {'comment': 'Brought back for the audit'})
         self.assertEqual(response.status_code, 200, response.content)
         report = response.json()['restore_report']
-        self.assertEqual(report['not_restored'], [])
         self.assertEqual(response.json()['status']['value'], Status.STATUS_RESTORED)
+        # The destroyed disk is the one thing reported as not coming back. (Under the offline policy its inventory
+        # item was never deleted, and restore deletes nothing: the report points at it.)
+        self.assertEqual([(o['name'], o['reason'].split(':')[0]) for o in report['not_restored']],
+                         [('Part 1', 'Destroyed')])
         after = self.representations(self.device.pk)
+        part = next(i for i in before['dcim-api:inventoryitem-list'] if i['name'] == 'Part 1')
+        if gone:
+            before['dcim-api:inventoryitem-list'].remove(part)
+            before['dcim-api:device-list'][0]['inventory_item_count'] -= 1
         for viewname, _key in REPRESENTATIONS:
             with self.subTest(viewname):
                 self.assertEqual(after[viewname], before[viewname])
@@ -254,3 +274,76 @@ class RestoreTestCase(TestCase):
         report = response.json()['restore_report']
         self.assertIn('interfaces', [o['object_type'] for o in report['not_restored']])
         self.assertTrue(Device.objects.filter(pk=self.device.pk, name='rich-01').exists())
+
+    @override_settings(PLUGINS_CONFIG={'netbox_decommission': {**PLUGIN_DEFAULTS, 'restore_within_days': 30}})
+    def test_a_closed_record_within_the_days_the_setting_allows(self):
+        decommission = self.retire()
+        workflow.close(decommission, self.people.head)
+        closing = StageChange.objects.get(decommission=decommission, to_status=Status.STATUS_CLOSED)
+        StageChange.objects.filter(pk=closing.pk).update(time=closing.time - datetime.timedelta(days=31))
+        response = self.post_restore(decommission)
+        self.assertEqual(response.status_code, 409, response.content)
+        self.assertIn('within 30 days', response.json()['detail'])
+        StageChange.objects.filter(pk=closing.pk).update(time=closing.time - datetime.timedelta(days=29))
+        self.assertEqual(self.post_restore(decommission).status_code, 200)
+        self.assertTrue(Device.objects.filter(pk=self.device.pk).exists())
+
+    def test_a_closed_record_by_default(self):
+        decommission = self.retire()
+        workflow.close(decommission, self.people.head)
+        response = self.post_restore(decommission)
+        self.assertEqual(response.status_code, 409, response.content)
+        self.assertIn('Closed', response.json()['detail'])
+
+    def test_the_confirmation_lists_what_will_and_will_not_come_back(self):
+        decommission = self.retire()
+        self.client.force_login(self.people.head)
+        response = self.client.get(reverse('plugins:netbox_decommission:decommission_restore',
+                                           kwargs={'pk': decommission.pk}))
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, 'Will not come back')
+        self.assertContains(response, 'Part 1')
+        response = self.client.post(reverse('plugins:netbox_decommission:decommission_restore',
+                                            kwargs={'pk': decommission.pk}), {'comment': 'audit'})
+        self.assertEqual(response.status_code, 302)
+        response = self.client.get(decommission.get_absolute_url())
+        self.assertContains(response, 'Restore report')
+        self.assertContains(response, 'Destroyed')
+
+
+class ConcurrentRestoreTestCase(TransactionTestCase):
+    """Two restores at once, from threads with their own transactions: exactly one restores the device."""
+
+    def test_twice_at_once(self):
+        (site,) = create_sites('Site C')
+        people = create_signers()
+        zone = StorageLocation.objects.create(name='Removal zone', kind='removal_zone', site=site)
+        device = create_test_device('twice-01', site=site)
+        Interface.objects.create(device=device, name='eth0', type='1000base-t')
+        decommission = create_workflow_decommission(device, people)
+        with mock.patch('netbox.search.deferred.any_workers_for_queue', return_value=False):
+            advance(decommission, Status.STATUS_RETIRED, people, zone)
+        barrier = threading.Barrier(2)
+        errors = []
+
+        def restore_now():
+            try:
+                barrier.wait()
+                restore.restore(Decommission.objects.get(pk=decommission.pk), people.head)
+            except Exception as e:  # reported by the assertion below
+                errors.append(e)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=restore_now) for _ in range(2)]
+        with mock.patch('netbox.search.deferred.any_workers_for_queue', return_value=False):
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+        close_old_connections()
+        self.assertEqual(len(errors), 1, errors)
+        self.assertIn('Restored', str(errors[0]))
+        self.assertEqual(Device.objects.filter(name='twice-01').count(), 1)
+        self.assertEqual(Interface.objects.filter(device__name='twice-01').count(), 1)
+        self.assertEqual(StageChange.objects.filter(decommission=decommission, to_status='restored').count(), 1)

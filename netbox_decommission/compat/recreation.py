@@ -1,6 +1,9 @@
 """
 Putting a module back under its own ID without NetBox adding its module type's components a second time: restore
 brings back the module's components from the snapshot itself.
+
+Mirrors NetBox 4.7's ``dcim/models/modules.py`` (``Module._save_new``), which skips the module type's components
+when the instance carries ``_disable_replication``, as ``dcim/forms/common.py`` (``ModuleCommonForm``) sets it.
 """
 from dcim.models import Module
 

@@ -41,7 +41,6 @@ __all__ = (
     'restore',
 )
 
-RESTORABLE = (Status.STATUS_RETIRED, Status.STATUS_CLOSED)
 
 
 @dataclass
@@ -347,11 +346,14 @@ def _closed_at(decommission):
     return change.time if change else None
 
 
+def _restorable_stages():
+    return [Status.STATUS_RETIRED] + ([Status.STATUS_CLOSED] if get_setting('restore_within_days') else [])
+
+
 def _require_restorable(decommission):
     """Retired, or closed within the days the settings allow; a snapshot that holds the device."""
     days = get_setting('restore_within_days')
-    allowed = [Status.STATUS_RETIRED] + ([Status.STATUS_CLOSED] if days else [])
-    require_stage(decommission, allowed, gettext_lazy('restore the device'))
+    require_stage(decommission, _restorable_stages(), gettext_lazy('restore the device'))
     if decommission.status == Status.STATUS_CLOSED:
         closed = _closed_at(decommission)
         if closed is None or timezone.now() - closed > timedelta(days=days):
@@ -411,4 +413,11 @@ def restore(decommission, user, comment=''):
     return decommission
 
 
-restore.steps = tuple((stage, Status.STATUS_RESTORED) for stage in RESTORABLE)
+class _RestoreSteps:
+    """Restore's steps, as the table of moves reads them: from "closed" too while restore_within_days allows it."""
+
+    def __iter__(self):
+        return iter((stage, Status.STATUS_RESTORED) for stage in _restorable_stages())
+
+
+restore.steps = _RestoreSteps()

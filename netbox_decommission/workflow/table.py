@@ -98,7 +98,7 @@ class Move:
     @property
     def steps(self):
         """(from stage, to stage) pairs, as the service function declares them."""
-        return self.service.steps
+        return tuple(self.service.steps)
 
     @property
     def made_from(self):

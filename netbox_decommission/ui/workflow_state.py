@@ -31,8 +31,16 @@ __all__ = (
 
 
 def progress_steps(decommission):
-    """The stages of the progress bar (cancelled is not a stage one walks to), each marked done or current."""
-    stages = [(value, label) for value, label, *_rest in Status.CHOICES if value != Status.STATUS_CANCELLED]
+    """
+    The stages of the progress bar, each marked done or current. Cancelled is not a stage one walks to; restored is
+    one only a restored record walked to, from retired or from closed.
+    """
+    skipped = {Status.STATUS_CANCELLED}
+    if decommission.status != Status.STATUS_RESTORED:
+        skipped.add(Status.STATUS_RESTORED)
+    elif not any(c.to_status == Status.STATUS_CLOSED for c in decommission.stage_changes.all()):
+        skipped.add(Status.STATUS_CLOSED)
+    stages = [(value, label) for value, label, *_rest in Status.CHOICES if value not in skipped]
     values = [value for value, _label in stages]
     current = values.index(decommission.status) if decommission.status in values else None
     if decommission.status == Status.STATUS_CANCELLED:

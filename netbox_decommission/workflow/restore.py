@@ -50,6 +50,8 @@ class Outcome:
     id: int
     name: str
     restored: bool
+    # What the object is, as NetBox names its model to the reader ("interface", "IP address").
+    kind: str = ''
     reason: str = ''
     notes: list = field(default_factory=list)
 
@@ -133,7 +135,7 @@ class _Walk:
         for section in ('interfaces', 'ip_addresses', 'cables', 'modules', 'inventory_items', 'services',
                         'contact_assignments', 'journal_entries'):
             if section not in self.records:
-                self.outcomes.append(Outcome(section, 0, section, False, _(
+                self.outcomes.append(Outcome(section, 0, section, False, kind=section.replace('_', ' '), reason=_(
                     'the snapshot was taken by an earlier version of the plugin and does not hold them in a form '
                     'that can be restored; see the Impact tab for what it kept')))
         return self.outcomes
@@ -144,7 +146,7 @@ class _Walk:
         key = (record['model'], record['pk'])
         name = _record_name(model, fields, record)
         notes = []
-        outcome = Outcome(record['model'], record['pk'], name, False, notes=notes)
+        outcome = Outcome(record['model'], record['pk'], name, False, kind=str(model._meta.verbose_name), notes=notes)
         self.outcomes.append(outcome)
 
         why_not = self._gone(model, record['pk']) or self._check_references(model, fields, notes)

@@ -215,6 +215,12 @@ class RestoreTestCase(RestoreTestBase):
         response = self.post_restore(decommission)
         self.assertEqual(response.status_code, 409, response.content)
         self.assertIn('rich-01', response.json()['detail'])
+        self.assertIn('same name', response.json()['detail'])
+        # The confirmation says so before anyone submits.
+        self.client.force_login(self.people.head)
+        page = self.client.get(reverse('plugins:netbox_decommission:decommission_restore',
+                                       kwargs={'pk': decommission.pk}))
+        self.assertContains(page, 'of the same name is already in site')
         self.assertEqual(ObjectChange.objects.count(), changes)
         self.assertFalse(Device.objects.filter(pk=self.device.pk).exists())
         decommission.refresh_from_db()

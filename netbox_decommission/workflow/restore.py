@@ -117,7 +117,10 @@ class _Walk:
             if f.name == 'tags' or f.name not in fields:
                 continue
             wanted = fields.pop(f.name) or []
-            found = set(f.related_model.objects.filter(pk__in=wanted).values_list('pk', flat=True))
+            target = device_records.label(f.related_model)
+            # Previewing, the rows this walk would put back are not there yet.
+            found = {pk for pk in wanted if (target, pk) in self.back} | set(
+                f.related_model.objects.filter(pk__in=wanted).values_list('pk', flat=True))
             if len(found) < len(wanted):
                 notes.append(_('{field}: {count} no longer exist(s); left out').format(
                     field=f.verbose_name, count=len(wanted) - len(found)))
@@ -201,7 +204,8 @@ class _Walk:
                 author=record.get('author') or _('an unknown user'), created=_when(record.get('created')),
                 number=self.decommission.number) + '\n\n' + obj.comments
         if changed:
-            obj.full_clean(exclude=list(device_records.LATE_FIELDS.get(record['model'], ())), validate_unique=False)
+            # Unique names and NetBox's constraints too: a clash is reported, never an IntegrityError.
+            obj.full_clean(exclude=list(device_records.LATE_FIELDS.get(record['model'], ())))
             if model._meta.label_lower == 'dcim.module' and existing is None:
                 save_module_without_template_components(obj)
             else:
@@ -226,10 +230,10 @@ class _Walk:
         taken = Device.objects.annotate(lname=Lower('name')).filter(
             lname=(fields.get('name') or '').lower(), site_id=fields.get('site')).exclude(pk=record['pk']).first()
         if fields.get('name') and taken is not None:
-            raise WorkflowError(_(
-                'Cannot restore {name}: device {other} (ID {id}) of the same name is already in site {site}. '
-                'Rename or remove it, then restore again; nothing was restored.'
-            ).format(name=fields['name'], other=taken, id=taken.pk, site=taken.site))
+            return _(
+                'device {other} (ID {id}) of the same name is already in site {site}; rename or remove it, then '
+                'restore again'
+            ).format(other=taken, id=taken.pk, site=taken.site)
         if fields.get('rack') and fields.get('position') is not None:
             rack = Rack.objects.get(pk=fields['rack'])
             height = DeviceType.objects.get(pk=fields['device_type']).u_height
@@ -403,7 +407,7 @@ def restore(decommission, user, comment=''):
     outcomes = walk.run()
     device_key = next((o for o in outcomes if o.object_type == 'dcim.device'), None)
     if device_key is None or not device_key.restored:
-        raise WorkflowError(_('Cannot restore the device of {number}: {reason}').format(
+        raise WorkflowError(_('Cannot restore the device of {number}: {reason}. Nothing was restored.').format(
             number=decommission.number, reason=device_key.reason if device_key else _('no device record')))
     decommission.device = Device.objects.get(pk=device_key.id)
     decommission.restore_report = report_of(outcomes)

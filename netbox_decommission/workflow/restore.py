@@ -62,11 +62,11 @@ class _Walk:
     def __init__(self, decommission, write):
         self.decommission = decommission
         self.write = write
-        self.snapshot = decommission.device_snapshot or {}
-        self.records = self.snapshot.get('records') or {}
+        self.records = _with_device_record(decommission)
         self.keys = {(r['model'], r['pk']) for s in device_records.SECTIONS if s != 'peer_interfaces'
                      for r in self.records.get(s, ())}
         self.back = set()  # (model, pk) of the records that are (or, previewing, would be) back
+        self.found = {}  # (model, pk) of rows outside the snapshot -> whether NetBox still has them
         self.outcomes = []
         self.late = []  # (instance, {field: pk}) set once everything is back
         self.gone = {
@@ -77,26 +77,16 @@ class _Walk:
     # What a record points at
 
     def _exists(self, model_label, pk):
-        return (model_label, pk) in self.back or (
-            (model_label, pk) not in self.keys and apps.get_model(model_label).objects.filter(pk=pk).exists())
-
-    def _references(self, model, fields):
-        """(field name, target model label, pk, nullable) for every row this record points at."""
-        late = device_records.LATE_FIELDS.get(device_records.label(model), ())
-        for f in model._meta.concrete_fields:
-            if f.is_relation and f.many_to_one and f.name in fields and fields[f.name] is not None and \
-                    f.name not in late:
-                if f.related_model is ContentType:
-                    continue
-                yield f.name, device_records.label(f.related_model), fields[f.name], f.null
-        for f in model._meta.private_fields:
-            if isinstance(f, GenericForeignKey) and fields.get(f.ct_field) and fields.get(f.fk_field):
-                target = ContentType.objects.get_for_id(fields[f.ct_field]).model_class()
-                yield f.fk_field, device_records.label(target), fields[f.fk_field], False
+        key = (model_label, pk)
+        if key in self.keys:
+            return key in self.back
+        if key not in self.found:
+            self.found[key] = apps.get_model(model_label).objects.filter(pk=pk).exists()
+        return self.found[key]
 
     def _check_references(self, model, fields, notes):
         """None when the record's targets are there (missing optional ones are cleared, with a note), else why not."""
-        for name, target, pk, nullable in self._references(model, fields):
+        for name, target, pk, nullable in _references(model, fields):
             if self._exists(target, pk):
                 continue
             if (target, pk) in self.keys:
@@ -263,7 +253,8 @@ class _Walk:
             key = (end['object_type'], end['object_id'])
             if key in self.keys:
                 if key not in self.back:
-                    return _('its end {what} #{pk} is not restored').format(what=end['object_type'], pk=end['object_id'])
+                    return _('its end {what} #{pk} is not restored').format(
+                        what=end['object_type'], pk=end['object_id'])
                 continue
             port = apps.get_model(end['object_type']).objects.filter(pk=end['object_id']).first()
             if port is None:
@@ -296,6 +287,19 @@ class _Walk:
             interface.save()
 
 
+def _references(model, fields):
+    """(field name, target model label, pk, nullable) for every row a record points at, its late fields aside."""
+    late = device_records.LATE_FIELDS.get(device_records.label(model), ())
+    for f in model._meta.concrete_fields:
+        if f.is_relation and f.many_to_one and fields.get(f.name) is not None and f.name not in late and \
+                f.related_model is not ContentType:
+            yield f.name, device_records.label(f.related_model), fields[f.name], f.null
+    for f in model._meta.private_fields:
+        if isinstance(f, GenericForeignKey) and fields.get(f.ct_field) and fields.get(f.fk_field):
+            target = ContentType.objects.get_for_id(fields[f.ct_field]).model_class()
+            yield f.fk_field, device_records.label(target), fields[f.fk_field], False
+
+
 def _record_name(model, fields, record):
     for attr in ('name', 'address', 'mac_address', 'label'):
         if fields.get(attr):
@@ -316,17 +320,8 @@ def _ordered(records):
     done, ordered = set(), []
 
     def depends_on(record):
-        model = apps.get_model(record['model'])
-        late = device_records.LATE_FIELDS.get(record['model'], ())
-        for f in model._meta.concrete_fields:
-            value = record['fields'].get(f.name)
-            if f.is_relation and f.many_to_one and value is not None and f.name not in late and \
-                    f.related_model is not ContentType:
-                yield (device_records.label(f.related_model), value)
-        for f in model._meta.private_fields:
-            if isinstance(f, GenericForeignKey) and record['fields'].get(f.ct_field):
-                target = ContentType.objects.get_for_id(record['fields'][f.ct_field]).model_class()
-                yield (device_records.label(target), record['fields'].get(f.fk_field))
+        for _name, target, pk, _nullable in _references(apps.get_model(record['model']), record['fields']):
+            yield (target, pk)
         for end in record.get('terminations', ()):
             yield (end['object_type'], end['object_id'])
 
@@ -385,9 +380,7 @@ def _with_device_record(decommission):
 
 def preview(decommission):
     """What a restore would bring back now, and what not with its reason; writes nothing."""
-    walk = _Walk(decommission, write=False)
-    walk.records = _with_device_record(decommission)
-    return walk.run()
+    return _Walk(decommission, write=False).run()
 
 
 def report_of(outcomes):
@@ -402,9 +395,7 @@ def restore(decommission, user, comment=''):
     """Bring the retired device back from the snapshot; the record moves to the stage "restored"."""
     decommission = prepare(decommission)
     _require_restorable(decommission)
-    walk = _Walk(decommission, write=True)
-    walk.records = _with_device_record(decommission)
-    outcomes = walk.run()
+    outcomes = _Walk(decommission, write=True).run()
     device_key = next((o for o in outcomes if o.object_type == 'dcim.device'), None)
     if device_key is None or not device_key.restored:
         raise WorkflowError(_('Cannot restore the device of {number}: {reason}. Nothing was restored.').format(

@@ -226,6 +226,16 @@ class RestoreTestCase(RestoreTestBase):
         decommission.refresh_from_db()
         self.assertEqual(decommission.status, Status.STATUS_RETIRED)
 
+    def test_the_records_are_shown_by_the_record_alone(self):
+        decommission = self.retire()
+        url = reverse('plugins-api:netbox_decommission-api:decommission-detail', kwargs={'pk': decommission.pk})
+        one = self.client.get(url, **self.header).json()['snapshot']
+        self.assertEqual(len(one['records']['interfaces']), 51)
+        listed = self.client.get(reverse('plugins-api:netbox_decommission-api:decommission-list'),
+                                 **self.header).json()['results'][0]['snapshot']
+        self.assertNotIn('records', listed)
+        self.assertEqual(listed['device']['name'], 'rich-01')
+
     def test_restore_needs_its_permission(self):
         decommission = self.retire()
         other = create_signers('x')

@@ -101,6 +101,19 @@ class Conflict(APIException):
     default_code = 'conflict'
 
 
+class SnapshotField(serializers.JSONField):
+    """
+    The snapshot. Its ``records`` (every row of the device, for restore; some hundred kilobytes for a large server)
+    are shown by the record's own endpoint, GET decommissions/{id}/, and left out of lists and move answers.
+    """
+
+    def to_representation(self, value):
+        view = self.context.get('view')
+        if value and 'records' in value and getattr(view, 'action', None) != 'retrieve':
+            value = {key: section for key, section in value.items() if key != 'records'}
+        return super().to_representation(value)
+
+
 class DecommissionSerializer(RefuseNullCharactersMixin, PrimaryModelSerializer):
     number = serializers.CharField(
         max_length=50, required=False, allow_blank=True,
@@ -125,7 +138,7 @@ class DecommissionSerializer(RefuseNullCharactersMixin, PrimaryModelSerializer):
     backup_method = ChoiceField(choices=BackupMethodChoices, required=False, allow_blank=True)
     backup_verified_by = _nested_user()
     storage_location = StorageLocationSerializer(nested=True, required=False, allow_null=True)
-    snapshot = serializers.JSONField(source='device_snapshot', read_only=True, allow_null=True)
+    snapshot = SnapshotField(source='device_snapshot', read_only=True, allow_null=True)
     restore_report = serializers.JSONField(read_only=True, allow_null=True)
     component_count = RelatedObjectCountField('components')
 

@@ -67,7 +67,9 @@ def stages_svg():
     with translation.override('en'):
         choices = {value: (str(label), color) for value, label, color in Status.CHOICES}
         cancelling = next(move for move in MOVES.values() if move.cancels)
-        main_line = [stage for stage in choices if stage != Status.STATUS_CANCELLED]
+        restoring = next(move for move in MOVES.values() if all(to == Status.STATUS_RESTORED for _f, to in move.steps))
+        # Cancelled and restored are where a record leaves the main line, drawn to its side.
+        main_line = [stage for stage in choices if stage not in (Status.STATUS_CANCELLED, Status.STATUS_RESTORED)]
         labels = {stage: _labels(before, stage) for before, stage in zip(main_line, main_line[1:], strict=False)}
     top = {stage: MARGIN + i * (BOX_HEIGHT + GAP) for i, stage in enumerate(main_line)}
     middle_x = MARGIN + BOX_WIDTH // 2
@@ -101,12 +103,22 @@ def stages_svg():
     cancelled = Status.STATUS_CANCELLED
     parts.append(_box(CANCELLED_X, bus_middle - BOX_HEIGHT // 2, choices[cancelled][0], _color(choices[cancelled][1])))
 
+    # A retired device may be restored from its snapshot (a closed one too, while the settings allow it).
+    for stage in restoring.made_from:
+        y = top[stage] + BOX_HEIGHT // 2
+        parts.append(f'<line x1="{MARGIN + BOX_WIDTH}" y1="{y}" x2="{CANCELLED_X - 2}" y2="{y}" stroke="#00897b" '
+                     f'stroke-width="1.5" marker-end="url(#arrow-teal)"/>')
+        parts.append(f'<text x="{MARGIN + BOX_WIDTH + 12}" y="{y - 8}" font-size="12" {FONT} fill="#00796b">'
+                     f'{restoring.name}, from the snapshot</text>')
+        restored = Status.STATUS_RESTORED
+        parts.append(_box(CANCELLED_X, top[stage], choices[restored][0], _color(choices[restored][1])))
+
     width = CANCELLED_X + BOX_WIDTH + MARGIN
     height = top[main_line[-1]] + BOX_HEIGHT + MARGIN
     markers = ''.join(
         f'<marker id="{name}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         f'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="{fill}"/></marker>'
-        for name, fill in (('arrow', '#444444'), ('arrow-red', '#c62828'))
+        for name, fill in (('arrow', '#444444'), ('arrow-red', '#c62828'), ('arrow-teal', '#00897b'))
     )
     body = '\n'.join(parts)
     return (

@@ -3,13 +3,11 @@ Restore: a retired device comes back from its snapshot, as NetBox's REST API sho
 aside), under both retirement policies; what cannot come back is reported with its reason; refusals change nothing.
 """
 import datetime
-import threading
 from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import close_old_connections, connection
 from django.test import TestCase, TransactionTestCase, override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -47,6 +45,7 @@ from .utils import (
     action_url,
     add_ready_components,
     advance,
+    at_once,
     create_signers,
     create_sites,
     create_workflow_decommission,
@@ -358,25 +357,10 @@ class ConcurrentRestoreTestCase(TransactionTestCase):
         decommission = create_workflow_decommission(device, people)
         with mock.patch('netbox.search.deferred.any_workers_for_queue', return_value=False):
             advance(decommission, Status.STATUS_RETIRED, people, zone)
-        barrier = threading.Barrier(2)
-        errors = []
-
         def restore_now():
-            try:
-                barrier.wait()
-                restore.restore(Decommission.objects.get(pk=decommission.pk), people.head)
-            except Exception as e:  # reported by the assertion below
-                errors.append(e)
-            finally:
-                connection.close()
+            restore.restore(Decommission.objects.get(pk=decommission.pk), people.head)
 
-        threads = [threading.Thread(target=restore_now) for _ in range(2)]
-        with mock.patch('netbox.search.deferred.any_workers_for_queue', return_value=False):
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=60)
-        close_old_connections()
+        errors = at_once(restore_now, restore_now)
         self.assertEqual(len(errors), 1, errors)
         self.assertIn('Restored', str(errors[0]))
         self.assertEqual(Device.objects.filter(name='twice-01').count(), 1)

@@ -3,13 +3,12 @@ Retirement: the act's last signature removes the device from the inventory (or t
 signing transaction, with one change-log request id; a failing step leaves everything as it was; two final
 signatures at once retire the device once.
 """
-import threading
+from functools import partial
 from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import close_old_connections, connection
 from django.db.models.signals import pre_delete
 from django.test import TestCase, TransactionTestCase, override_settings
 from rest_framework.test import APIClient
@@ -27,6 +26,7 @@ from .utils import (
     action_url,
     add_ready_components,
     advance,
+    at_once,
     create_cabled_server,
     create_signers,
     create_sites,
@@ -338,27 +338,10 @@ class ConcurrentRetirementTestCase(TransactionTestCase):
 
     def sign_at_once(self, decommission, signers):
         """Each (user, role) signs the act from its own thread, all released together; returns the errors."""
-        barrier = threading.Barrier(len(signers))
-        errors = []
-
         def sign(user, role):
-            try:
-                barrier.wait()
-                workflow.sign(Decommission.objects.get(pk=decommission.pk), user, 'act', role)
-            except Exception as e:  # reported by the caller's assertion
-                errors.append(e)
-            finally:
-                connection.close()
+            workflow.sign(Decommission.objects.get(pk=decommission.pk), user, 'act', role)
 
-        threads = [threading.Thread(target=sign, args=signer) for signer in signers]
-        with mock.patch('netbox.search.deferred.any_workers_for_queue', return_value=False):
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=60)
-        close_old_connections()
-        self.assertFalse(any(thread.is_alive() for thread in threads), 'a signer is stuck')
-        return errors
+        return at_once(*(partial(sign, user, role) for user, role in signers))
 
     def assertRetiredOnce(self, decommission, server):
         decommission = Decommission.objects.get(pk=decommission.pk)

@@ -2,6 +2,7 @@
 import datetime
 import io
 import re
+import threading
 from functools import partial
 from types import SimpleNamespace
 from unittest import mock
@@ -11,6 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.db import close_old_connections, connection
 from django.test import override_settings
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
@@ -352,3 +354,33 @@ def key_pem(key, passphrase=None):
 def cert_pem(*certs):
     """The certificates as one PEM bundle, in the order given."""
     return b''.join(cert.public_bytes(serialization.Encoding.PEM) for cert in certs)
+
+
+def at_once(*calls):
+    """
+    Run each call in its own thread with its own database connection (so in its own transaction), all released
+    together; returns the exceptions they raised. The search cache is indexed inline rather than handed to an RQ
+    worker that may listen on the shared Redis.
+    """
+    barrier = threading.Barrier(len(calls))
+    errors = []
+
+    def run(call):
+        try:
+            barrier.wait()
+            call()
+        except Exception as e:  # the caller's assertions report them
+            errors.append(e)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    with mock.patch('netbox.search.deferred.any_workers_for_queue', return_value=False):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    close_old_connections()
+    if any(thread.is_alive() for thread in threads):
+        raise AssertionError('a thread is stuck')
+    return errors

@@ -14,7 +14,7 @@ from core.models import ObjectType
 from extras.models import EventRule, Notification, NotificationGroup, Webhook
 from netbox_decommission import workflow
 from netbox_decommission.choices import DecommissionStatusChoices as Status
-from netbox_decommission.events import DEVICE_RETIRED, STAGE_CHANGED
+from netbox_decommission.events import DEVICE_RESTORED, DEVICE_RETIRED, STAGE_CHANGED
 from netbox_decommission.models import Decommission, StorageLocation
 from users.models import User
 
@@ -26,6 +26,7 @@ from .utils import (
     create_signers,
     create_sites,
     create_workflow_decommission,
+    dispose_media,
     grant,
     token_header,
 )
@@ -45,7 +46,7 @@ class WorkflowEventsTestCase(TestCase):
         webhook = Webhook.objects.create(name='Ticketing', payload_url='http://tickets.example.com/hook')
         decommission_type = ObjectType.objects.get_for_model(Decommission)
         cls.rules = {}
-        for event_type in (STAGE_CHANGED, DEVICE_RETIRED):
+        for event_type in (STAGE_CHANGED, DEVICE_RETIRED, DEVICE_RESTORED):
             rule = EventRule.objects.create(name=event_type, event_types=[event_type], action_type='webhook',
                                             action_object=webhook)
             rule.object_types.set([decommission_type])
@@ -116,6 +117,24 @@ class WorkflowEventsTestCase(TestCase):
         for _rule, _event_type, data in jobs:
             self.assertEqual((data['from_status'], data['status']), ('in_storage', 'retired'))
             self.assertEqual((data['device_id'], data['device_name']), (self.device.pk, 'srv-01'))
+
+    def test_restore_fires_device_restored(self):
+        from netbox_decommission.workflow import restore
+
+        advance(self.decommission, Status.STATUS_IN_STORAGE, self.people, self.zone)
+        dispose_media(self.decommission, self.people.head)
+        advance(self.decommission, Status.STATUS_RETIRED, self.people, self.zone)
+        self.queue.enqueue.reset_mock()
+        with self.captureOnCommitCallbacks(execute=True):
+            restore.restore(self.decommission, self.people.head)
+
+        jobs = self.queued()
+        self.assertEqual([(rule, event_type) for rule, event_type, _data in jobs],
+                         [(STAGE_CHANGED, STAGE_CHANGED), (DEVICE_RESTORED, DEVICE_RESTORED)])
+        for _rule, _event_type, data in jobs:
+            self.assertEqual((data['from_status'], data['status']), ('retired', 'restored'))
+            self.assertEqual((data['device_id'], data['device_name']), (self.device.pk, 'srv-01'))
+        self.assertEqual(self.notified(DEVICE_RESTORED), ['executor1', 'executor2', 'requester', 'responsible'])
 
     def test_device_retired_does_not_fire_on_other_stage_changes(self):
         with self.captureOnCommitCallbacks(execute=True):

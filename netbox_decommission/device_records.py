@@ -69,6 +69,18 @@ def _written_by_netbox(model):
     return set(counters + private + list(_CABLE_END_FIELDS) + list(_TREE_FIELDS))
 
 
+def _with_relations(queryset):
+    """
+    The rows with their tags and many-to-many values prefetched: serialize_object reads them per row otherwise, and
+    the snapshot would cost a query per interface.
+    """
+    model = queryset.model
+    names = [f.name for f in model._meta.many_to_many if f.serialize]
+    if hasattr(model, 'tags'):
+        names.append('tags')
+    return queryset.prefetch_related(*names)
+
+
 def _record(obj):
     fields = serialize_object(obj, exclude=_written_by_netbox(type(obj)))
     return {'model': label(type(obj)), 'pk': obj.pk, 'fields': fields}
@@ -112,30 +124,27 @@ def records(device):
     """Every record of the device, by section, as restore needs them (a fixed number of queries per section)."""
     sections = {'format': FORMAT, 'device': [_record(device)]}
     for section, model in _COMPONENTS.items():
-        sections[section] = [_record(obj) for obj in model.objects.filter(device=device).order_by('pk')]
+        rows = _with_relations(model.objects.filter(device=device).order_by('pk'))
+        sections[section] = [_record(obj) for obj in rows]
     interfaces = list(Interface.objects.filter(device=device).only('pk'))
-    sections['mac_addresses'] = [
-        _record(mac) for mac in _assigned_to(MACAddress, interfaces, 'assigned_object_type', 'assigned_object_id')
-        .order_by('pk')
-    ]
-    sections['ip_addresses'] = [
-        _record(ip) for ip in _assigned_to(IPAddress, interfaces, 'assigned_object_type', 'assigned_object_id')
-        .order_by('pk')
-    ]
+    sections['mac_addresses'] = [_record(mac) for mac in _with_relations(
+        _assigned_to(MACAddress, interfaces, 'assigned_object_type', 'assigned_object_id').order_by('pk'))]
+    sections['ip_addresses'] = [_record(ip) for ip in _with_relations(
+        _assigned_to(IPAddress, interfaces, 'assigned_object_type', 'assigned_object_id').order_by('pk'))]
     cable_ids = list(device_cable_ids(device))
     terminations = {}
     for t in CableTermination.objects.filter(cable_id__in=cable_ids).select_related('termination_type').order_by(
             'cable_id', 'cable_end', 'pk'):
         terminations.setdefault(t.cable_id, []).append(t)
     sections['cables'] = [
-        _cable_record(cable, terminations.get(cable.pk, [])) for cable in Cable.objects.filter(pk__in=cable_ids)
-        .order_by('pk')
+        _cable_record(cable, terminations.get(cable.pk, []))
+        for cable in _with_relations(Cable.objects.filter(pk__in=cable_ids).order_by('pk'))
     ]
-    sections['services'] = [_record(s) for s in _assigned_to(
-        Service, [device], 'parent_object_type', 'parent_object_id').order_by('pk')]
-    sections['contact_assignments'] = [_record(a) for a in _assigned_to(
-        ContactAssignment, [device], 'object_type', 'object_id').order_by('pk')]
-    journal = _assigned_to(JournalEntry, [device], 'assigned_object_type', 'assigned_object_id')
+    sections['services'] = [_record(s) for s in _with_relations(_assigned_to(
+        Service, [device], 'parent_object_type', 'parent_object_id').order_by('pk'))]
+    sections['contact_assignments'] = [_record(a) for a in _with_relations(_assigned_to(
+        ContactAssignment, [device], 'object_type', 'object_id').order_by('pk'))]
+    journal = _with_relations(_assigned_to(JournalEntry, [device], 'assigned_object_type', 'assigned_object_id'))
     sections['journal_entries'] = [
         {**_record(entry), 'author': entry.created_by.username if entry.created_by else '',
          'created': entry.created.isoformat()}

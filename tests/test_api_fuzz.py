@@ -144,6 +144,9 @@ def says_what_is_wrong(ctx, response, case):
     except ValueError:
         raise AssertionError(f'{response.status_code}: not JSON: {response.content[:200]!r}') from None
     names = named_fields(case.operation.schema.raw_schema, case.operation.path, case.method)
+    # NetBox filters a detail endpoint's queryset too: an undocumented query parameter it reads (?kind= on
+    # GET .../{id}/) is refused by its own name, which is a field at fault of the request as sent.
+    names |= set(case.query or {})
     if not isinstance(case.body, dict) and isinstance(body, dict):
         # The body is not an object at all: no field to name but the body as a whole ("__all__").
         names.add(NON_FIELD_ERRORS)
@@ -242,7 +245,7 @@ class APIFuzzTestCase(TestCase):
 
     def test_every_operation(self):
         operations = [result.ok() for result in self.schema.get_all_operations()]
-        self.assertEqual(len(operations), 52)
+        self.assertEqual(len(operations), 53)
         for operation in operations:
             statuses = Counter()
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):

@@ -246,7 +246,7 @@ class DecommissionAPITestCase(PluginUrlMixin, PluginGraphQLMixin, APIViewTestCas
 class DecommissionFilterSetTestCase(PluginFilterSetTestMixin, TestCase, ChangeLoggedFilterSetTestMixin):
     queryset = Decommission.objects.all()
     filterset = DecommissionFilterSet
-    ignore_fields = ('device_snapshot',)
+    ignore_fields = ('device_snapshot', 'restore_report')
     # The M2M to users.User is filtered as executor_id / executor (username).
     filter_name_map = {'user': 'executor'}
 

@@ -158,10 +158,11 @@ def example_data(move, decommission, storage_location=None):
     return serializer.validated_data
 
 
-def _next_move(decommission, people, storage_location):
+def _next_move(decommission, people, storage_location, to_status):
     """
     Make the moves that take the record out of its stage, as the table of moves has them: every signature the
-    stage's document still needs, or else the move the stage awaits, by the person the table says makes it.
+    stage's document still needs, or else the move that leads straight to ``to_status`` (restore, from retired), or
+    the move the stage awaits, by the person the table says makes it.
     """
     from netbox_decommission.workflow import SIGNED_AT_STAGE, missing_signers
     from netbox_decommission.workflow.table import awaited_move, moves_from
@@ -172,7 +173,8 @@ def _next_move(decommission, people, storage_location):
         for role, user in missing_signers(decommission, document):
             signing.perform(decommission, user, {'document': document.kind, 'role': role})
         return
-    move = awaited_move(decommission.status)
+    move = next((m for m in moves_from(decommission.status) if (decommission.status, to_status) in m.steps
+                 and m.performed_by and not m.cancels), None) or awaited_move(decommission.status)
     if move is None:
         raise ValueError(f'No move leads on from {decommission.status}')
     if Status.STATUS_CLOSED in (to for _from, to in move.steps):
@@ -188,7 +190,7 @@ def advance(decommission, to_status, people, storage_location=None):
     if stages.index(to_status) < stages.index(decommission.status):
         raise ValueError(f'{decommission.status} is past {to_status}')
     while decommission.status != to_status:
-        _next_move(decommission, people, storage_location)
+        _next_move(decommission, people, storage_location, to_status)
         decommission.refresh_from_db()
     return decommission
 

@@ -41,6 +41,7 @@ __all__ = (
     'SECTIONS',
     'label',
     'records',
+    'written_by_netbox',
 )
 
 # The version of the records' layout; a snapshot without it predates restorable records.
@@ -62,7 +63,8 @@ def label(model):
     return model._meta.label_lower
 
 
-def _written_by_netbox(model):
+def written_by_netbox(model):
+    """The fields NetBox writes itself on save, which a record leaves out."""
     counters = [f.name for f in model._meta.get_fields() if isinstance(f, CounterCacheField)]
     # Leading underscores: NetBox's cached copies (_site, _rack, _location, _device) and the cable path (_path).
     private = [f.name for f in model._meta.concrete_fields if f.name.startswith('_')]
@@ -82,7 +84,7 @@ def _with_relations(queryset):
 
 
 def _record(obj):
-    fields = serialize_object(obj, exclude=_written_by_netbox(type(obj)))
+    fields = serialize_object(obj, exclude=written_by_netbox(type(obj)))
     return {'model': label(type(obj)), 'pk': obj.pk, 'fields': fields}
 
 

@@ -251,7 +251,8 @@ class RestoreTestCase(RestoreTestBase):
         self.assertEqual(response.status_code, 200, response.content)
         report = response.json()['restore_report']
         self.assertIn('interfaces', [o['object_type'] for o in report['not_restored']])
-        self.assertTrue(Device.objects.filter(pk=self.device.pk, name='rich-01').exists())
+        device = Device.objects.get(pk=self.device.pk, name='rich-01')
+        self.assertEqual((device.interface_count, device.inventory_item_count), (0, 0))
 
     @override_settings(PLUGINS_CONFIG={'netbox_decommission': {**PLUGIN_DEFAULTS, 'restore_within_days': 30}})
     def test_a_closed_record_within_the_days_the_setting_allows(self):

@@ -374,7 +374,9 @@ def _with_device_record(decommission):
     snapshot = decommission.device_snapshot or {}
     records = dict(snapshot.get('records') or {})
     if not records.get('device') and snapshot.get('device'):
-        records['device'] = [{'model': 'dcim.device', 'pk': decommission.device_pk, 'fields': snapshot['device']}]
+        # Without NetBox's counters of the device's components, which it counts again as they come back.
+        fields = {k: v for k, v in snapshot['device'].items() if k not in device_records.written_by_netbox(Device)}
+        records['device'] = [{'model': 'dcim.device', 'pk': decommission.device_pk, 'fields': fields}]
     return records
 
 

@@ -189,7 +189,8 @@ class _Walk:
             changed = True
         if record['model'] == 'dcim.cable':
             self._terminate(obj, record)
-        if record['model'] == 'extras.journalentry':
+        if record['model'] == 'extras.journalentry' and existing is None:
+            # NetBox stamps a new entry with now and the request's user: the original ones go into its text.
             obj.comments = _('Written by {author} on {created}; restored by decommission {number}.').format(
                 author=record.get('author') or _('an unknown user'), created=_when(record.get('created')),
                 number=self.decommission.number) + '\n\n' + obj.comments

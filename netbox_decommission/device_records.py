@@ -30,10 +30,10 @@ from dcim.models import (
 from extras.models import JournalEntry
 from ipam.models import IPAddress, Service
 from tenancy.models import ContactAssignment
-from utilities.fields import CounterCacheField
 from utilities.serialization import serialize_object
 
 from .compat.cables import device_cable_ids
+from .compat.recreation import written_by_netbox
 
 __all__ = (
     'FORMAT',
@@ -41,7 +41,6 @@ __all__ = (
     'SECTIONS',
     'label',
     'records',
-    'written_by_netbox',
 )
 
 # The version of the records' layout; a snapshot without it predates restorable records.
@@ -54,21 +53,9 @@ LATE_FIELDS = {
     'dcim.interface': ('primary_mac_address',),
 }
 
-# Set by a cable's save on its ends, or by NetBox's tracing, never by hand.
-_CABLE_END_FIELDS = ('cable', 'cable_end', 'mark_connected_peer', 'link_peer_type', 'link_peer_id', 'wireless_link')
-_TREE_FIELDS = ('path', 'sort_path')
-
 
 def label(model):
     return model._meta.label_lower
-
-
-def written_by_netbox(model):
-    """The fields NetBox writes itself on save, which a record leaves out."""
-    counters = [f.name for f in model._meta.get_fields() if isinstance(f, CounterCacheField)]
-    # Leading underscores: NetBox's cached copies (_site, _rack, _location, _device) and the cable path (_path).
-    private = [f.name for f in model._meta.concrete_fields if f.name.startswith('_')]
-    return set(counters + private + list(_CABLE_END_FIELDS) + list(_TREE_FIELDS))
 
 
 def _with_relations(queryset):

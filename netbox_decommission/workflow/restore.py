@@ -28,7 +28,7 @@ from utilities.serialization import deserialize_object
 from .. import device_records
 from ..choices import FINAL_COMPONENT_STATUSES, ComponentStatusChoices
 from ..choices import DecommissionStatusChoices as Status
-from ..compat.recreation import save_module_without_template_components
+from ..compat.recreation import save_module_without_template_components, written_by_netbox
 from ..models import RemovedComponent, StageChange
 from ..plugin_settings import get_setting
 from .errors import WorkflowError
@@ -376,7 +376,7 @@ def _with_device_record(decommission):
     records = dict(snapshot.get('records') or {})
     if not records.get('device') and snapshot.get('device'):
         # Without NetBox's counters of the device's components, which it counts again as they come back.
-        fields = {k: v for k, v in snapshot['device'].items() if k not in device_records.written_by_netbox(Device)}
+        fields = {k: v for k, v in snapshot['device'].items() if k not in written_by_netbox(Device)}
         records['device'] = [{'model': 'dcim.device', 'pk': decommission.device_pk, 'fields': fields}]
     return records
 

@@ -33,7 +33,15 @@ class DecommissionConfig(PluginConfig):
         # code from document_codes), {year} and {seq} as in number_format. {seq} is required.
         'document_number_format': '{kind}-{year}-{seq:05d}',
         # The code each kind of document is numbered with ({kind} in document_number_format).
-        'document_codes': {'order': 'ORD', 'application': 'APP', 'act': 'ACT'},
+        # A kind left out keeps its default code (plugin_settings.DEFAULT_DOCUMENT_CODES).
+        'document_codes': {
+            'order': 'ORD', 'application': 'APP', 'act': 'ACT', 'report': 'REP', 'sanitization': 'SAN',
+            'extract': 'LOG',
+        },
+        # GOST R 7.0.97-2025 requisites printed on the Russian and English documents: the place of issue (e.g.
+        # 'г. Москва'), and the operator's address that the act of destruction of personal data names.
+        'place_of_issue': '',
+        'organization_address': '',
         # Path to an image file (PNG, JPEG or SVG) printed in the documents' letterhead; '' for none.
         'document_logo': '',
         # PAdES digital signature of frozen documents (needs pyHanko: pip install pyhanko). Paths to the PEM
@@ -60,6 +68,15 @@ class DecommissionConfig(PluginConfig):
         # Restore (docs/restore.md) brings a retired device back from its snapshot until the decommission is closed;
         # a number of days lets it do so for that many days after closing too. 0: not once it is closed.
         'restore_within_days': 0,
+        # Closing checks that the retired server's former addresses no longer answer from the NetBox host
+        # (docs/network-check.md): 'enabled' (False by default), the 'tcp_ports' to try, the 'timeout' in seconds
+        # per attempt, and 'icmp' (an ICMP echo too, where the host permits it). Keys left out keep their defaults.
+        'close_network_check': {'enabled': False, 'tcp_ports': [22, 80, 443, 3389], 'timeout': 1.0, 'icmp': False},
+        # Fixity checks (docs/fixity.md): every issued copy is re-hashed against its SHA-256 by a NetBox system job
+        # every this many minutes (0: only by `manage.py decommission_fixity`); the users of the NetBox group named
+        # here are notified of a copy found altered or missing ('' for nobody; event rules still fire).
+        'fixity_check_interval': 1440,
+        'fixity_notify_group': '',
     }
 
     def import_models(self):

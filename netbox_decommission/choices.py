@@ -208,15 +208,64 @@ class SanitizationStateChoices(ChoiceSet):
 
 
 class DocumentKindChoices(ChoiceSet):
-    """The three documents of the procedure."""
+    """
+    The documents of a decommission: the three the procedure has signed (order, application, act), and the three
+    issued when it is closed (the report of the whole process, the media sanitization certificate or act, and the
+    extract from the event log).
+    """
     KIND_ORDER = 'order'
     KIND_APPLICATION = 'application'
     KIND_ACT = 'act'
+    KIND_REPORT = 'report'
+    KIND_SANITIZATION = 'sanitization'
+    KIND_EXTRACT = 'extract'
 
     CHOICES = [
         (KIND_ORDER, pgettext_lazy('document', 'Order')),
         (KIND_APPLICATION, pgettext_lazy('document', 'Application')),
         (KIND_ACT, pgettext_lazy('document', 'Act')),
+        (KIND_REPORT, pgettext_lazy('document', 'Decommission report')),
+        (KIND_SANITIZATION, pgettext_lazy('document', 'Media sanitization certificate')),
+        (KIND_EXTRACT, pgettext_lazy('document', 'Event log extract')),
+    ]
+
+    # Signed by the people the record names; the others are issued by NetBox when the record is closed.
+    SIGNED = (KIND_ORDER, KIND_APPLICATION, KIND_ACT)
+    ISSUED_AT_CLOSE = (KIND_REPORT, KIND_SANITIZATION, KIND_EXTRACT)
+
+
+class SignedDocumentKindChoices(ChoiceSet):
+    """The documents people sign (what the sign move takes)."""
+    CHOICES = [choice for choice in DocumentKindChoices.CHOICES if choice[0] in DocumentKindChoices.SIGNED]
+
+
+class FixityStateChoices(ChoiceSet):
+    """What the last fixity check found of a stored copy (documents/fixity.py)."""
+    STATE_INTACT = 'intact'
+    STATE_ALTERED = 'altered'
+    STATE_MISSING = 'missing'
+
+    CHOICES = [
+        (STATE_INTACT, _('Intact'), 'green'),
+        (STATE_ALTERED, _('Altered'), 'red'),
+        (STATE_MISSING, _('Missing'), 'red'),
+    ]
+
+
+class MediaDestinationChoices(ChoiceSet):
+    """Where a sanitized medium goes, in the terms of the NIST SP 800-88 sample certificate."""
+    DESTINATION_INTERNAL_REUSE = 'internal_reuse'
+    DESTINATION_EXTERNAL_REUSE = 'external_reuse'
+    DESTINATION_RECYCLING = 'recycling_facility'
+    DESTINATION_MANUFACTURER = 'manufacturer'
+    DESTINATION_OTHER = 'other'
+
+    CHOICES = [
+        (DESTINATION_INTERNAL_REUSE, _('Internal reuse')),
+        (DESTINATION_EXTERNAL_REUSE, _('External reuse')),
+        (DESTINATION_RECYCLING, _('Recycling facility')),
+        (DESTINATION_MANUFACTURER, _('Manufacturer')),
+        (DESTINATION_OTHER, pgettext_lazy('media destination', 'Other')),
     ]
 
 

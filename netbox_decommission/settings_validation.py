@@ -6,10 +6,12 @@ from django.core.exceptions import ImproperlyConfigured
 from .documents.pades import check_signing_settings
 from .numbering import NumberFormat
 from .plugin_settings import (
+    DEFAULT_DOCUMENT_CODES,
     DEVICE_DELETION_GUARDS,
     DOCUMENT_KINDS,
     DOCUMENT_LANGUAGES,
     IP_ADDRESS_POLICIES,
+    NETWORK_CHECK_DEFAULTS,
     PLUGIN_NAME,
     RETIREMENT_POLICIES,
     document_number_format,
@@ -29,12 +31,12 @@ def _require_choice(config, name, allowed):
 
 def _validate_document_codes(codes):
     setting = f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["document_codes"]'
-    if not isinstance(codes, dict) or set(codes) != set(DOCUMENT_KINDS):
+    if not isinstance(codes, dict) or not set(codes) <= set(DOCUMENT_KINDS):
         raise ImproperlyConfigured(
-            f'{setting} must be a dict with exactly the keys {", ".join(repr(k) for k in DOCUMENT_KINDS)} '
-            f'(the code each document kind is numbered with), not {codes!r}.'
+            f'{setting} must be a dict whose keys are among {", ".join(repr(k) for k in DOCUMENT_KINDS)} '
+            f'(the code each document kind is numbered with; a kind left out keeps its default), not {codes!r}.'
         )
-    values = list(codes.values())
+    values = list({**DEFAULT_DOCUMENT_CODES, **codes}.values())
     if not all(isinstance(v, str) and v.strip() for v in values) or len(set(values)) != len(values):
         raise ImproperlyConfigured(f'{setting}: the codes must be distinct, non-empty strings, not {values!r}.')
 
@@ -85,4 +87,41 @@ def validate_settings(config):
             f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["restore_within_days"] must be a whole number of days, 0 or more '
             f'(0: a closed decommission cannot be restored), not {days!r}.'
         )
+    for name in ('place_of_issue', 'organization_address', 'fixity_notify_group'):
+        if not isinstance(config.get(name), str):
+            raise ImproperlyConfigured(
+                f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["{name}"] must be a string (\'\' for none), not {config.get(name)!r}.'
+            )
+    interval = config.get('fixity_check_interval')
+    if isinstance(interval, bool) or not isinstance(interval, int) or interval < 0:
+        raise ImproperlyConfigured(
+            f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["fixity_check_interval"] must be a whole number of minutes, 0 or more '
+            f'(0: fixity is checked only by manage.py decommission_fixity), not {interval!r}.'
+        )
+    _validate_network_check(config.get('close_network_check'))
     check_signing_settings(config)
+
+
+def _validate_network_check(value):
+    setting = f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["close_network_check"]'
+    if not isinstance(value, dict) or not set(value) <= set(NETWORK_CHECK_DEFAULTS):
+        raise ImproperlyConfigured(
+            f'{setting} must be a dict with some of the keys {", ".join(repr(k) for k in NETWORK_CHECK_DEFAULTS)}, '
+            f'not {value!r}.'
+        )
+    check = {**NETWORK_CHECK_DEFAULTS, **value}
+    for key in ('enabled', 'icmp'):
+        if not isinstance(check[key], bool):
+            raise ImproperlyConfigured(f'{setting}["{key}"] must be True or False, not {check[key]!r}.')
+    ports = check['tcp_ports']
+    if not isinstance(ports, (list, tuple)) or not all(
+            isinstance(p, int) and not isinstance(p, bool) and 0 < p < 65536 for p in ports):
+        raise ImproperlyConfigured(f'{setting}["tcp_ports"] must be a list of TCP port numbers (1-65535), not '
+                                   f'{ports!r}.')
+    timeout = check['timeout']
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 30:
+        raise ImproperlyConfigured(f'{setting}["timeout"] must be a number of seconds above 0 and at most 30, not '
+                                   f'{timeout!r}.')
+    if check['enabled'] and not ports and not check['icmp']:
+        raise ImproperlyConfigured(f'{setting} is enabled but tries nothing: give "tcp_ports", or set "icmp" to '
+                                   f'True.')

@@ -95,10 +95,34 @@ class ValidateSettingsTestCase(SimpleTestCase):
         self.assertRejected('document_number_format', '{kind}{kind}-{seq}', 'at most once')
 
     def test_document_codes(self):
-        self.assertRejected('document_codes', {'order': 'ORD', 'act': 'ACT'}, "'application'")
+        # A kind left out keeps its default code (the setting of a release with fewer kinds stays valid).
+        validate_settings(config(document_codes={'order': 'ORD', 'application': 'APP', 'act': 'ACT'}))
+        self.assertRejected('document_codes', {'order': 'ORD', 'memo': 'MEM'}, "'memo'", "'report'")
+        self.assertRejected('document_codes', {'order': 'REP'}, 'distinct')
         self.assertRejected('document_codes', ['ORD', 'APP', 'ACT'], 'dict')
         self.assertRejected('document_codes', {'order': 'X', 'application': 'X', 'act': 'A'}, 'distinct')
         self.assertRejected('document_codes', {'order': '', 'application': 'B', 'act': 'A'}, 'non-empty')
+
+    def test_document_requisites(self):
+        validate_settings(config(place_of_issue='г. Москва', organization_address='Москва, ул. Примерная, 1'))
+        self.assertRejected('place_of_issue', None, 'string')
+        self.assertRejected('organization_address', 42, 'string')
+
+    def test_fixity(self):
+        validate_settings(config(fixity_check_interval=0, fixity_notify_group='Archivists'))
+        self.assertRejected('fixity_check_interval', -1, 'minutes')
+        self.assertRejected('fixity_check_interval', '1440', 'minutes')
+        self.assertRejected('fixity_notify_group', None, 'string')
+
+    def test_close_network_check(self):
+        validate_settings(config(close_network_check={'enabled': True, 'tcp_ports': [22]}))
+        validate_settings(config(close_network_check={'enabled': True, 'tcp_ports': [], 'icmp': True}))
+        self.assertRejected('close_network_check', {'enable': True}, "'enabled'")
+        self.assertRejected('close_network_check', {'tcp_ports': [0]}, '"tcp_ports"', '1-65535')
+        self.assertRejected('close_network_check', {'tcp_ports': '22'}, '"tcp_ports"')
+        self.assertRejected('close_network_check', {'timeout': 0}, '"timeout"')
+        self.assertRejected('close_network_check', {'icmp': 'yes'}, '"icmp"')
+        self.assertRejected('close_network_check', {'enabled': True, 'tcp_ports': []}, 'tries nothing')
 
     def test_document_logo(self):
         validate_settings(config(document_logo=''))

@@ -24,7 +24,7 @@ def certifying_documents(decommission):
         return {}
     certified = {}
     for document in decommission.documents.filter(signed_at__isnull=False):
-        for field in CERTIFIED_FIELDS[document.kind]:
+        for field in CERTIFIED_FIELDS.get(document.kind, ()):
             certified.setdefault(field, document)
     return certified
 

@@ -24,9 +24,12 @@ def required_signers(decommission, kind):
         return [(Role.ROLE_HEAD, decommission.head), (Role.ROLE_RESPONSIBLE, decommission.responsible)]
     if kind == Kind.KIND_APPLICATION:
         return [(Role.ROLE_HEAD, decommission.head)]
-    return [(Role.ROLE_EXECUTOR, user) for user in decommission.executors.order_by('username')] + [
-        (Role.ROLE_HEAD, decommission.head)
-    ]
+    if kind == Kind.KIND_ACT:
+        return [(Role.ROLE_EXECUTOR, user) for user in decommission.executors.order_by('username')] + [
+            (Role.ROLE_HEAD, decommission.head)
+        ]
+    # The documents issued at closing are NetBox's record of facts already signed for: nobody signs them.
+    return []
 
 
 def missing_signers(decommission, document):
@@ -38,7 +41,7 @@ def missing_signers(decommission, document):
 def held_roles(decommission, user):
     """The roles the user holds on the record, whichever document names them."""
     return {
-        role for kind in Kind.values()
+        role for kind in Kind.SIGNED
         for role, signer in required_signers(decommission, kind)
         if signer is not None and signer.pk == user.pk
     }

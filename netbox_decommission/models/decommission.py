@@ -188,6 +188,14 @@ class Decommission(PrimaryModel):
         help_text=_('Reliable medium the server was cloned to, if it was cloned'),
     )
 
+    network_check = models.JSONField(
+        verbose_name=_('network check'),
+        blank=True,
+        null=True,
+        editable=False,
+        help_text=_("Closing's check that the retired server's addresses no longer answer, with its results"),
+    )
+
     storage_location = models.ForeignKey(
         to='netbox_decommission.StorageLocation',
         on_delete=models.PROTECT,

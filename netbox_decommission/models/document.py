@@ -5,7 +5,7 @@ from django.utils.translation import pgettext_lazy
 
 from utilities.querysets import RestrictedQuerySet
 
-from ..choices import DocumentKindChoices, DocumentLanguageChoices, SignatureRoleChoices
+from ..choices import DocumentKindChoices, DocumentLanguageChoices, FixityStateChoices, SignatureRoleChoices
 from ..numbering import allocate_number
 from ..plugin_settings import document_number_format
 
@@ -104,6 +104,14 @@ class DocumentFile(models.Model):
         help_text=_('Carries a PAdES digital signature'),
     )
     created = models.DateTimeField(verbose_name=pgettext_lazy('document file', 'created'), auto_now_add=True)
+    fixity_state = models.CharField(
+        verbose_name=_('fixity'),
+        max_length=20,
+        choices=FixityStateChoices,
+        blank=True,
+        help_text=_('What the last fixity check found: the stored file intact, altered or missing'),
+    )
+    fixity_checked_at = models.DateTimeField(verbose_name=_('fixity checked at'), blank=True, null=True)
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -138,6 +146,9 @@ class Signature(models.Model):
     )
     signed_at = models.DateTimeField(verbose_name=_('signed at'), auto_now_add=True)
     comment = models.CharField(verbose_name=_('comment'), max_length=200, blank=True)
+    # Read when the signature is given, so that the documents print the signer as they were then.
+    full_name = models.CharField(verbose_name=_('full name'), max_length=300, blank=True)
+    position = models.CharField(verbose_name=_('position'), max_length=300, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
 

@@ -12,6 +12,7 @@ from ..choices import (
     ComponentKindChoices,
     ComponentSourceChoices,
     ComponentStatusChoices,
+    MediaDestinationChoices,
     SanitizationMethodChoices,
     SanitizationStateChoices,
 )
@@ -103,6 +104,42 @@ class RemovedComponent(PrimaryModel):
         max_length=200,
         blank=True,
         help_text=_('The information system whose data the medium held (printed on the act of destruction)'),
+    )
+    # The facts of personal data on the medium that the act of destruction of personal data prints (Roskomnadzor
+    # order No. 179): what is destroyed, whose it is, and who processed it on the operator's behalf.
+    personal_data_categories = models.TextField(
+        verbose_name=_('categories of personal data'),
+        blank=True,
+        help_text=_('The categories of personal data the medium held (empty: none)'),
+    )
+    data_subject_categories = models.TextField(
+        verbose_name=_('data subjects'),
+        blank=True,
+        help_text=_('The data subjects, or their categories, whose personal data the medium held'),
+    )
+    personal_data_processor = models.TextField(
+        verbose_name=_('processor of personal data'),
+        blank=True,
+        help_text=_('Name and address of the person processing the data on the operator\'s behalf, where it was '
+                    'delegated'),
+    )
+    data_classification = models.CharField(
+        verbose_name=pgettext_lazy('data', 'classification'),
+        max_length=100,
+        blank=True,
+        help_text=_('Security classification of the data the medium held, as your organization grades it'),
+    )
+    post_sanitization_classification = models.CharField(
+        verbose_name=_('post-sanitization classification'),
+        max_length=100,
+        blank=True,
+    )
+    media_destination = models.CharField(
+        verbose_name=_('media destination'),
+        max_length=30,
+        choices=MediaDestinationChoices,
+        blank=True,
+        help_text=_('Where the sanitized medium goes; empty: read from its disposition'),
     )
     sanitization_method = models.CharField(
         verbose_name=_('sanitization method'), max_length=30, choices=SanitizationMethodChoices, blank=True
@@ -238,8 +275,21 @@ class RemovedComponent(PrimaryModel):
         super().clean()
         # Whatever the path; the move to another site is checked by each path with its "transfer" flag.
         errors = self.destroyed_refusals(self.storage_location_id)
+        errors.update(self.validation_refusals())
         if errors:
             raise ValidationError(errors)
+
+    def validation_refusals(self):
+        """
+        Separation of duties in the NIST SP 800-88 validation block: the person who validates the sanitization is
+        not the one who performed it.
+        """
+        if self.sanitized_by_id and self.sanitized_by_id == self.sanitization_verified_by_id:
+            return {'sanitization_verified_by': _(
+                '{user} sanitized {component}; the sanitization is validated by a second person. Choose another '
+                'user, or leave it empty until they have validated it.'
+            ).format(user=self.sanitized_by, component=self)}
+        return {}
 
     def destroyed_refusals(self, location_id):
         """

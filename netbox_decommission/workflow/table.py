@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from ..choices import BackupMethodChoices, DocumentKindChoices, SignatureRoleChoices
+from ..choices import BackupMethodChoices, DocumentKindChoices, SignatureRoleChoices, SignedDocumentKindChoices
 from ..choices import DecommissionStatusChoices as Status
 from ..choices import SignatureRoleChoices as Role
 from ..documents import signers
@@ -215,7 +215,7 @@ MOVES = {move.name: move for move in (
         'sign', signing.sign, _('Sign'), 'draw-pen', permission='sign', performed_by=None,
         summary=_('sign the order, the application or the act in a role the record names you in'),
         fields=(
-            Field('document', FieldKind.CHOICE, _('Document'), required=True, choices=DocumentKindChoices,
+            Field('document', FieldKind.CHOICE, _('Document'), required=True, choices=SignedDocumentKindChoices,
                   group=_('Signature'), example=DocumentKindChoices.KIND_ORDER,
                   batch_help_text=_("Leave empty to sign the document of each record's current stage")),
             Field('role', FieldKind.CHOICE, _('Role'), required=True, choices=SignatureRoleChoices,

@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.db import transaction
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -18,7 +18,8 @@ from ..choices import DocumentKindChoices as Kind
 from ..choices import SignatureRoleChoices as Role
 from ..models import Document, DocumentFile
 from ..plugin_settings import DOCUMENT_LANGUAGES, get_setting
-from . import pades
+from . import pades, sanitization
+from .formatting import day, moment, person
 from .rendering import render_pdf
 from .signers import required_signers
 
@@ -36,26 +37,6 @@ CAPACITIES = {
     (Kind.KIND_ACT, Role.ROLE_EXECUTOR): _('Removed the server'),
     (Kind.KIND_ACT, Role.ROLE_HEAD): pgettext_lazy('act signer', 'Head of the organization or department (approves)'),
 }
-
-
-def person(user):
-    """A person as documents name them: full name with the NetBox username, or the username alone."""
-    if user is None:
-        return ''
-    full_name = user.get_full_name()
-    return f'{full_name} ({user.username})' if full_name else user.username
-
-
-def moment(value):
-    """A date and time in words of the active language, in NetBox's time zone (which is named)."""
-    if value is None:
-        return ''
-    local = timezone.localtime(value)
-    return f'{formats.date_format(local, "j E Y, H:i")} ({local.strftime("%Z")})'
-
-
-def day(value):
-    return formats.date_format(timezone.localtime(value), 'j E Y') if value else ''
 
 
 def document_date(document):
@@ -109,11 +90,55 @@ def document_context(document):
     }
 
 
-def render_document(document, language):
-    """The document as a PDF in ``language``, rendered now: a draft, or the basis of a frozen copy."""
+def render_signed_document(document, language):
+    """The order, the application or the act as a PDF."""
     with translation.override(language):
         context = document_context(document)
     return render_pdf(TEMPLATES[document.kind], context, language)
+
+
+def render_sanitization_document(document, language):
+    """The media of the whole server: the NIST certificate (en) or the act of destruction (ru)."""
+    decommission = document.decommission
+    return sanitization.render_sanitization_certificate(decommission, sanitization.media(decommission), language)
+
+
+# How each kind of document is rendered: render(document, language) -> PDF bytes.
+RENDERERS = {
+    Kind.KIND_ORDER: render_signed_document,
+    Kind.KIND_APPLICATION: render_signed_document,
+    Kind.KIND_ACT: render_signed_document,
+    Kind.KIND_SANITIZATION: render_sanitization_document,
+}
+
+
+# The documents issued at closing only for some records: whether ``decommission`` gets one.
+ISSUED_WHEN = {
+    Kind.KIND_SANITIZATION: lambda decommission: sanitization.media(decommission).exists(),
+}
+
+
+def render_document(document, language):
+    """The document as a PDF in ``language``, rendered now: a draft, or the basis of a frozen copy."""
+    return RENDERERS[document.kind](document, language)
+
+
+def issue_closing_documents(decommission):
+    """
+    Number, date and freeze the documents NetBox issues when a decommission is closed (nobody signs them: they
+    record what was signed and done). Runs in the transaction of the close; returns the names of the stored files,
+    for discarded_on_error().
+    """
+    stored = []
+    with discarded_on_error(stored):
+        for kind in Kind.ISSUED_AT_CLOSE:
+            if kind not in RENDERERS or not ISSUED_WHEN.get(kind, bool)(decommission):
+                continue
+            if decommission.documents.filter(kind=kind).exists():
+                continue
+            document = Document.objects.create(decommission=decommission, kind=kind, signed_at=timezone.now())
+            stored.extend(freeze(document))
+    return stored
 
 
 def filename(document, language):

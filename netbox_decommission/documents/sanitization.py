@@ -18,7 +18,7 @@ from ..choices import ComponentStatusChoices as ComponentStatus
 from ..choices import DocumentKindChoices
 from ..choices import SanitizationStateChoices as State
 from ..plugin_settings import get_setting
-from .issuing import moment, person
+from .formatting import moment, person
 from .rendering import render_pdf
 
 __all__ = ('TEMPLATES', 'filename', 'media', 'render_sanitization_certificate', 'sanitization_context')

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from .. import custody
 from ..choices import DecommissionStatusChoices as Status
 from ..choices import DocumentKindChoices as Kind
+from ..documents.issuing import issue_closing_documents
 from ..models import Decommission, Document, StageChange
 from .errors import WorkflowError
 from .gates import unready_components, unsanitized_media, verification_failures
@@ -172,6 +173,7 @@ def close(decommission, user, comment=''):
         raise WorkflowError(_('Cannot close {number}: {failures}').format(
             number=decommission.number, failures=' '.join(failures)))
     advance(decommission, Status.STATUS_CLOSED, user, comment)
+    issue_closing_documents(decommission)
     return decommission
 
 

@@ -1,0 +1,24 @@
+"""How every document prints people, dates and times, in the active language."""
+from django.utils import formats, timezone
+
+__all__ = ('day', 'moment', 'person')
+
+
+def person(user):
+    """A person as documents name them: full name with the NetBox username, or the username alone."""
+    if user is None:
+        return ''
+    full_name = user.get_full_name()
+    return f'{full_name} ({user.username})' if full_name else user.username
+
+
+def moment(value):
+    """A date and time in words of the active language, in NetBox's time zone (which is named)."""
+    if value is None:
+        return ''
+    local = timezone.localtime(value)
+    return f'{formats.date_format(local, "j E Y, H:i")} ({local.strftime("%Z")})'
+
+
+def day(value):
+    return formats.date_format(timezone.localtime(value), 'j E Y') if value else ''

@@ -42,6 +42,9 @@ class DecommissionConfig(PluginConfig):
         # 'г. Москва'), and the operator's address that the act of destruction of personal data names.
         'place_of_issue': '',
         'organization_address': '',
+        # The address of this NetBox that the documents' QR codes open (e.g. 'https://netbox.example.com'); '' takes
+        # the address of the request that issues the document.
+        'document_base_url': '',
         # Path to an image file (PNG, JPEG or SVG) printed in the documents' letterhead; '' for none.
         'document_logo': '',
         # PAdES digital signature of frozen documents (needs pyHanko: pip install pyhanko). Paths to the PEM

@@ -231,8 +231,9 @@ class DocumentKindChoices(ChoiceSet):
 
     # Signed by the people the record names; the others are issued by NetBox when the record is closed.
     SIGNED = (KIND_ORDER, KIND_APPLICATION, KIND_ACT)
-    # In the order they are issued: the report comes last, as it lists the others with their SHA-256.
-    ISSUED_AT_CLOSE = (KIND_SANITIZATION, KIND_EXTRACT, KIND_REPORT)
+    # In the order they are issued: the act of destruction names the extract, its attachment; the report comes
+    # last, as it lists the others with their SHA-256.
+    ISSUED_AT_CLOSE = (KIND_EXTRACT, KIND_SANITIZATION, KIND_REPORT)
 
 
 class SignedDocumentKindChoices(ChoiceSet):

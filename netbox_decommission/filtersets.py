@@ -29,6 +29,7 @@ from .choices import (
     ComponentStatusChoices,
     DecommissionReasonChoices,
     DecommissionStatusChoices,
+    MediaDestinationChoices,
     SanitizationMethodChoices,
     SanitizationStateChoices,
     StorageLocationKindChoices,
@@ -199,6 +200,7 @@ class RemovedComponentFilterSet(PluginFilterSet):
     condition = _choice_filter(ComponentConditionChoices)
     status = _choice_filter(ComponentStatusChoices)
     sanitization_method = _choice_filter(SanitizationMethodChoices)
+    media_destination = _choice_filter(MediaDestinationChoices)
     sanitization_state = _choice_filter(
         SanitizationStateChoices, method='filter_sanitization_state', label=_('Sanitization state'),
     )
@@ -232,6 +234,8 @@ class RemovedComponentFilterSet(PluginFilterSet):
             'sanitization_tool_version', 'sanitized_by_title', 'sanitized_on', 'sanitization_verification',
             'sanitization_verified_by_title', 'sanitization_deferred_reason', 'disposition_date',
             'disposition_reference', 'vendor_pickup_date', 'vendor_certificate', 'description',
+            'data_classification', 'post_sanitization_classification', 'media_destination',
+            'personal_data_categories', 'data_subject_categories', 'personal_data_processor',
         )
 
     def filter_sanitization_state(self, queryset, name, value):

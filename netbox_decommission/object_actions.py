@@ -9,6 +9,7 @@ __all__ = (
     'BulkDocuments',
     'BulkMove',
     'DisposeComponent',
+    'EventLogExtract',
     'SanitizationCertificate',
 )
 
@@ -27,21 +28,34 @@ class DisposeComponent(ObjectAction):
         return '' if obj.is_final else super().render(context, obj, **kwargs)
 
 
-class SanitizationCertificate(ObjectAction):
-    """The certificate of sanitization (English) or the act of destruction (Russian) of a storage medium."""
-    name = 'sanitization_certificate'
-    label = _('Sanitization certificate')
+class MediaDocument(ObjectAction):
+    """A document of a storage medium, in each language; components that are not media have none."""
     permissions_required = {'view'}
     url_kwargs = ['pk']
-    template_name = 'netbox_decommission/buttons/sanitization_certificate.html'
+    template_name = 'netbox_decommission/buttons/media_document.html'
+    icon = ''
 
     @classmethod
     def get_context(cls, context, obj):
-        return {'languages': DocumentLanguageChoices.CHOICES}
+        return {'languages': DocumentLanguageChoices.CHOICES, 'icon': cls.icon}
 
     @classmethod
     def render(cls, context, obj, **kwargs):
         return super().render(context, obj, **kwargs) if obj.is_media else ''
+
+
+class SanitizationCertificate(MediaDocument):
+    """The certificate of sanitization (English) or the act of destruction (Russian) of a storage medium."""
+    name = 'sanitization_certificate'
+    label = _('Sanitization certificate')
+    icon = 'mdi-certificate'
+
+
+class EventLogExtract(MediaDocument):
+    """The extract from the event log that accompanies the act of destruction of personal data."""
+    name = 'event_log_extract'
+    label = _('Event log extract')
+    icon = 'mdi-text-box-search-outline'
 
 
 class BulkMove(ObjectAction):

@@ -92,6 +92,12 @@ def validate_settings(config):
             raise ImproperlyConfigured(
                 f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["{name}"] must be a string (\'\' for none), not {config.get(name)!r}.'
             )
+    base_url = config.get('document_base_url')
+    if not isinstance(base_url, str) or (base_url and not base_url.startswith(('http://', 'https://'))):
+        raise ImproperlyConfigured(
+            f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["document_base_url"] must be the http:// or https:// address of this '
+            f'NetBox (e.g. \'https://netbox.example.com\'), or \'\' for the address of the request, not {base_url!r}.'
+        )
     interval = config.get('fixity_check_interval')
     if isinstance(interval, bool) or not isinstance(interval, int) or interval < 0:
         raise ImproperlyConfigured(

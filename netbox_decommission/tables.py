@@ -111,6 +111,8 @@ class RemovedComponentTable(PrimaryModelTable):
             'sanitization_state', 'information_system', 'sanitization_method', 'sanitization_technique',
             'sanitization_tool', 'sanitization_tool_version', 'sanitized_by', 'sanitized_on',
             'sanitization_verification', 'sanitization_verified_by', 'sanitization_deferred_reason',
+            'data_classification', 'post_sanitization_classification', 'media_destination',
+            'personal_data_categories', 'data_subject_categories', 'personal_data_processor',
             'disposition_date', 'disposition_reference', 'reused_as', 'vendor_pickup_date', 'vendor_certificate',
             'description', 'owner', 'owner_group', 'comments', 'tags', 'created', 'last_updated', 'actions',
         )

@@ -222,6 +222,8 @@ class RemovedComponentSerializer(RefuseNullCharactersMixin, PrimaryModelSerializ
             'sanitization_method', 'sanitization_technique', 'sanitization_tool', 'sanitization_tool_version',
             'sanitized_by', 'sanitized_by_title', 'sanitized_on', 'sanitization_verification',
             'sanitization_verified_by', 'sanitization_verified_by_title', 'sanitization_deferred_reason',
+            'data_classification', 'post_sanitization_classification', 'media_destination',
+            'personal_data_categories', 'data_subject_categories', 'personal_data_processor',
             'disposition_date', 'disposition_reference', 'reused_as', 'vendor_pickup_date', 'vendor_certificate',
             'description', 'owner', 'comments', 'tags', 'custom_fields', 'created', 'last_updated', 'force',
             'transfer',

@@ -2,7 +2,7 @@ from django.urls import path
 
 from netbox.api.routers import NetBoxRouter
 
-from . import bulk_views, component_views, harvest_views, sanitization_views, views, workflow_views
+from . import bulk_views, component_views, harvest_views, media_document_views, views, workflow_views
 
 app_name = 'netbox_decommission-api'
 
@@ -24,11 +24,17 @@ workflow_urls = [
          name='decommission-document-pdf'),
     path('decommissions/<int:pk>/labels.pdf', workflow_views.LabelsPDFView.as_view(), name='decommission-labels-pdf'),
     path('decommissions/<int:pk>/sanitization-certificate.pdf',
-         sanitization_views.DecommissionSanitizationPDFView.as_view(),
+         media_document_views.DecommissionSanitizationPDFView.as_view(),
          name='decommission-sanitization-certificate-pdf'),
     path('removed-components/<int:pk>/sanitization-certificate.pdf',
-         sanitization_views.RemovedComponentSanitizationPDFView.as_view(),
+         media_document_views.RemovedComponentSanitizationPDFView.as_view(),
          name='removedcomponent-sanitization-certificate-pdf'),
+    path('decommissions/<int:pk>/event-log-extract.pdf',
+         media_document_views.DecommissionEventLogExtractPDFView.as_view(),
+         name='decommission-event-log-extract-pdf'),
+    path('removed-components/<int:pk>/event-log-extract.pdf',
+         media_document_views.RemovedComponentEventLogExtractPDFView.as_view(),
+         name='removedcomponent-event-log-extract-pdf'),
     path('removed-components/<int:pk>/dispose/', component_views.DisposeView.as_view(),
          name='removedcomponent-dispose'),
     path('removed-components/<int:pk>/custody/', component_views.ComponentCustodyView.as_view(),

@@ -5,11 +5,13 @@ __all__ = ('day', 'moment', 'person')
 
 
 def person(user):
-    """A person as documents name them: full name with the NetBox username, or the username alone."""
+    """
+    A person as documents name them (GOST R 7.0.97-2025): the first and last name of the NetBox user; the login
+    name only when both are empty.
+    """
     if user is None:
         return ''
-    full_name = user.get_full_name()
-    return f'{full_name} ({user.username})' if full_name else user.username
+    return user.get_full_name() or user.username
 
 
 def moment(value):

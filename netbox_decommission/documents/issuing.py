@@ -18,9 +18,11 @@ from ..choices import DocumentKindChoices as Kind
 from ..choices import SignatureRoleChoices as Role
 from ..models import Document, DocumentFile
 from ..plugin_settings import DOCUMENT_LANGUAGES, get_setting
-from . import pades, sanitization
+from . import event_log_extract, pades, sanitization
 from .formatting import day, moment, person
 from .rendering import render_pdf
+from .requisites import requisites
+from .signatories import position
 from .signers import required_signers
 
 TEMPLATES = {
@@ -45,27 +47,50 @@ def document_date(document):
 
 
 def signature_blocks(document):
-    """Every required signer with their signature, if given, then any signature given in another capacity."""
+    """
+    Every required signer with their signature, if given, then any signature given in another capacity. A given
+    signature prints the full name and position kept with it; a signature still owed, the signer's as they are now.
+    """
     decommission = document.decommission
     given = {(s.role, s.user_id): s for s in document.signatures.all()}
     blocks = []
     for role, user in required_signers(decommission, document.kind):
         signature = given.pop((role, user.pk), None) if user else None
-        blocks.append({
-            'capacity': CAPACITIES.get((document.kind, role), dict(Role)[role]),
-            'name': person(user) or _('(not named yet)'),
-            'signature': signature,
-            'signed_at': moment(signature.signed_at) if signature else '',
-        })
+        blocks.append(_signature_block(CAPACITIES.get((document.kind, role), dict(Role)[role]), role, user, signature))
     for signature in given.values():
-        blocks.append({
-            'capacity': dict(Role)[signature.role], 'name': person(signature.user), 'signature': signature,
-            'signed_at': moment(signature.signed_at),
-        })
+        blocks.append(_signature_block(dict(Role)[signature.role], signature.role, signature.user, signature))
     return blocks
 
 
-def document_context(document):
+def _signature_block(capacity, role, user, signature):
+    return {
+        'capacity': capacity,
+        'role': role,
+        'name': (signature.full_name if signature and signature.full_name else person(user))
+        or _('(not named yet)'),
+        'position': signature.position if signature and signature.full_name else position(user),
+        'signature': signature,
+        'signed_at': moment(signature.signed_at) if signature else '',
+        'signed_on': day(signature.signed_at) if signature else '',
+    }
+
+
+# Rows per page of the act's attachment, so that «Sheet N of M» is known while the template is rendered (a row
+# holds one line of each column at the attachment's font size).
+ATTACHMENT_ROWS_PER_PAGE = 22
+
+
+def attachment_pages(decommission):
+    """The act's attachment, the list of removed components, as its pages: [{'number', 'offset', 'rows'}]."""
+    components = list(decommission.components.select_related('manufacturer', 'storage_location__site')
+                      .order_by('kind', 'name', 'pk'))
+    return [
+        {'number': index + 1, 'offset': start, 'rows': components[start:start + ATTACHMENT_ROWS_PER_PAGE]}
+        for index, start in enumerate(range(0, len(components), ATTACHMENT_ROWS_PER_PAGE))
+    ]
+
+
+def document_context(document, language):
     """What the templates print. Values that depend on the language are formatted while it is active."""
     decommission = document.decommission
     order = next((d for d in decommission.documents.all() if d.kind == Kind.KIND_ORDER), None)
@@ -73,6 +98,8 @@ def document_context(document):
     if decommission.planned_start and decommission.planned_end:
         planned = f'{moment(decommission.planned_start)} – {moment(decommission.planned_end)}'
     logo = get_setting('document_logo')
+    blocks = signature_blocks(document)
+    pages = attachment_pages(decommission) if document.kind == Kind.KIND_ACT else []
     return {
         'document': document,
         'decommission': decommission,
@@ -82,25 +109,31 @@ def document_context(document):
         'executors': [person(user) for user in decommission.executors.all()],
         'planned_window': planned,
         'removed_at': moment(decommission.removed_at),
-        'component_count': decommission.components.count(),
-        'signature_blocks': signature_blocks(document),
+        'component_count': sum(len(page['rows']) for page in pages) if pages else decommission.components.count(),
+        'signature_blocks': blocks,
+        # The act is approved by the head («УТВЕРЖДАЮ»): their block, printed as the approval stamp.
+        'approval': next((b for b in blocks if b['role'] == Role.ROLE_HEAD), None)
+        if document.kind == Kind.KIND_ACT else None,
+        'attachment_pages': pages,
         'signed_at': moment(document.signed_at),
         'generated_at': moment(timezone.now()),
         'logo_url': Path(logo).resolve().as_uri() if logo else '',
+        **requisites(document, language),
     }
 
 
 def render_signed_document(document, language):
     """The order, the application or the act as a PDF."""
     with translation.override(language):
-        context = document_context(document)
+        context = document_context(document, language)
     return render_pdf(TEMPLATES[document.kind], context, language)
 
 
 def render_sanitization_document(document, language):
     """The media of the whole server: the NIST certificate (en) or the act of destruction (ru)."""
     decommission = document.decommission
-    return sanitization.render_sanitization_certificate(decommission, sanitization.media(decommission), language)
+    return sanitization.render_sanitization_certificate(decommission, sanitization.media(decommission), language,
+                                                        document)
 
 
 # How each kind of document is rendered: render(document, language) -> PDF bytes.
@@ -109,12 +142,14 @@ RENDERERS = {
     Kind.KIND_APPLICATION: render_signed_document,
     Kind.KIND_ACT: render_signed_document,
     Kind.KIND_SANITIZATION: render_sanitization_document,
+    Kind.KIND_EXTRACT: event_log_extract.render_document,
 }
 
 
 # The documents issued at closing only for some records: whether ``decommission`` gets one.
 ISSUED_WHEN = {
     Kind.KIND_SANITIZATION: lambda decommission: sanitization.media(decommission).exists(),
+    Kind.KIND_EXTRACT: lambda decommission: sanitization.media(decommission).exists(),
 }
 
 

@@ -277,6 +277,22 @@ def sign_pdf(data, reason, location='', name=''):
     return output.getvalue()
 
 
+def signing_certificate_summary():
+    """
+    The certificate frozen copies are signed with, as the mark of an electronic signature prints it: {'serial':
+    hexadecimal, 'owner': the subject's common name (or the whole subject), 'valid_from', 'valid_to': dates}.
+    """
+    certificate = _signer(_configured()).signing_cert
+    validity = certificate['tbs_certificate']['validity']
+    subject = certificate.subject.native
+    return {
+        'serial': format(certificate.serial_number, 'X'),
+        'owner': subject.get('common_name') or certificate.subject.human_friendly,
+        'valid_from': validity['not_before'].native.date(),
+        'valid_to': validity['not_after'].native.date(),
+    }
+
+
 def check_signing_settings(config):
     """
     Raise ImproperlyConfigured, naming the setting and the fix, unless the signing settings in ``config``

@@ -16,10 +16,12 @@ from django.utils.translation import pgettext_lazy
 
 from ..choices import ComponentStatusChoices as ComponentStatus
 from ..choices import DocumentKindChoices
+from ..choices import MediaDestinationChoices as Destination
 from ..choices import SanitizationStateChoices as State
 from ..plugin_settings import get_setting
 from .formatting import moment, person
 from .rendering import render_pdf
+from .requisites import requisites
 
 __all__ = ('TEMPLATES', 'filename', 'media', 'render_sanitization_certificate', 'sanitization_context')
 
@@ -51,8 +53,21 @@ def _place(location, decommission):
     return str(decommission.site) if decommission.site_id else ''
 
 
+# The destination a disposition implies, where the medium's own media_destination names none.
+DESTINATION_OF_STATUS = {
+    ComponentStatus.STATUS_REUSED: Destination.DESTINATION_INTERNAL_REUSE,
+    ComponentStatus.STATUS_TRANSFERRED: Destination.DESTINATION_RECYCLING,
+    ComponentStatus.STATUS_DESTROYED: Destination.DESTINATION_OTHER,
+}
+
+
+def destination_choice(component):
+    """The NIST sample's destination box to tick: the one recorded, else the one the disposition implies."""
+    return component.media_destination or DESTINATION_OF_STATUS.get(component.status, '')
+
+
 def _destination(component):
-    """The media destination of the NIST certificate, from the component's disposition."""
+    """The media destination of the NIST certificate, in words, from the component's disposition."""
     status = component.status
     if status == ComponentStatus.STATUS_REUSED:
         return _('Internal reuse')
@@ -78,6 +93,7 @@ class Medium:
     sanitized_on: str
     verifier: str
     destination: str
+    destination_choice: str
     disposition_date: str
 
     @property
@@ -118,6 +134,7 @@ def _medium(position, component, decommission):
         sanitized_on=_date(component.sanitized_on),
         verifier=person(component.sanitization_verified_by),
         destination=_destination(component),
+        destination_choice=destination_choice(component),
         disposition_date=_date(component.disposition_date),
     )
 
@@ -152,19 +169,26 @@ def _commission(entries):
     return list(members.values())
 
 
-def sanitization_context(decommission, components, language):
+def _distinct(entries, field):
+    """The distinct non-empty values of a text field over the media, in their order."""
+    return list(dict.fromkeys(getattr(e.component, field).strip() for e in entries if getattr(e.component, field)))
+
+
+def sanitization_context(decommission, components, language, document=None):
     """
     What the certificate (or the act) prints for ``components``, storage media of ``decommission``: a queryset
     (what ``media()`` returns, or one component of it) or a list of components fetched with ``MEDIUM_RELATED``.
-    A constant number of queries, whatever the number of media.
+    A constant number of queries, whatever the number of media. ``document`` is the issued document (kind
+    sanitization) when this renders its copy: its number, and the requisites of base.html.
     """
     if hasattr(components, 'select_related'):
         components = components.select_related(*MEDIUM_RELATED)
     with translation.override(language):
         entries = [_medium(i, component, decommission) for i, component in enumerate(components, start=1)]
         sanitized_on = [entry.component.sanitized_on for entry in entries if entry.component.sanitized_on]
-        order_number = decommission.documents.filter(kind=DocumentKindChoices.KIND_ORDER).values_list(
-            'number', flat=True).first()
+        numbers = dict(decommission.documents.filter(
+            kind__in=(DocumentKindChoices.KIND_ORDER, DocumentKindChoices.KIND_EXTRACT)).values_list('kind', 'number'))
+        order_number = numbers.get(DocumentKindChoices.KIND_ORDER)
         logo = get_setting('document_logo')
         single = len(entries) == 1
         return {
@@ -177,8 +201,15 @@ def sanitization_context(decommission, components, language):
             'document_date': _date(max(sanitized_on) if sanitized_on else timezone.localdate()),
             'sanitization_dates': [_date(value) for value in sorted(set(sanitized_on))],
             'order_number': order_number or '',
-            'information_systems': list(dict.fromkeys(
-                entry.component.information_system for entry in entries if entry.component.information_system)),
+            # The extract from the event log, the act's attachment, once it is issued (at closing).
+            'extract_number': numbers.get(DocumentKindChoices.KIND_EXTRACT, ''),
+            'information_systems': _distinct(entries, 'information_system'),
+            # What the act of destruction of personal data names (Roskomnadzor order No. 179).
+            'organization_address': get_setting('organization_address'),
+            'personal_data_categories': _distinct(entries, 'personal_data_categories'),
+            'data_subject_categories': _distinct(entries, 'data_subject_categories'),
+            'processors': _distinct(entries, 'personal_data_processor'),
+            'destinations': Destination.CHOICES,
             'head': person(decommission.head),
             'sanitizers': _signers(entries, 'sanitized_by', 'sanitized_by_title'),
             'verifiers': _signers(entries, 'sanitization_verified_by', 'sanitization_verified_by_title'),
@@ -186,15 +217,18 @@ def sanitization_context(decommission, components, language):
             'unsanitized': [entry for entry in entries if not entry.is_sanitized],
             'generated_at': moment(timezone.now()),
             'logo_url': Path(logo).resolve().as_uri() if logo else '',
+            'document': document,
+            **(requisites(document, language) if document is not None else {}),
         }
 
 
-def render_sanitization_certificate(decommission, components, language):
+def render_sanitization_certificate(decommission, components, language, document=None):
     """
     The certificate of sanitization (``en``) or the act of destruction of information media (``ru``) of
-    ``components`` as PDF bytes.
+    ``components`` as PDF bytes; ``document``, the issued document whose copy this is.
     """
-    return render_pdf(TEMPLATES[language], sanitization_context(decommission, components, language), language)
+    context = sanitization_context(decommission, components, language, document)
+    return render_pdf(TEMPLATES[language], context, language)
 
 
 def filename(decommission, language, component=None):

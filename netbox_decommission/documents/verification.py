@@ -70,3 +70,52 @@ def verify(data):
                         'issued. Download the issued copy from the record to compare.').format(**names)
         return Verification(False, sha256, message, claimed=claimed)
     return Verification(False, sha256, _('Unknown: this PDF is not a document issued by this NetBox.'))
+
+
+@dataclass
+class CopyVerification:
+    """What the document QR code opens: is the copy NetBox issued of a document in a language still genuine?"""
+    genuine: bool
+    message: str
+    file: DocumentFile | None = None
+    # The SHA-256 of the stored file now: differs from file.sha256 when it was altered; '' when it is missing.
+    found_sha256: str = ''
+
+
+def stored_sha256(frozen):
+    """The SHA-256 of the stored file of ``frozen`` as it is now, or '' when the file is missing."""
+    digest = hashlib.sha256()
+    try:
+        with frozen.file.open('rb') as f:
+            for chunk in iter(lambda: f.read(1 << 20), b''):
+                digest.update(chunk)
+    except FileNotFoundError:
+        return ''
+    return digest.hexdigest()
+
+
+def verify_copy(document, language):
+    """The issued copy of ``document`` in ``language``, checked against the SHA-256 recorded when it was issued."""
+    names = {'document': str(document.get_kind_display()).lower(), 'number': document.number,
+             'decommission': document.decommission.number}
+    frozen = document.files.filter(language=language).first()
+    if frozen is None:
+        return CopyVerification(False, _(
+            'Not issued: the {document} {number} of decommission {decommission} has not been signed by everyone '
+            'yet; a printed draft is not valid.').format(**names))
+    names.update(language=frozen.get_language_display(), date=frozen.created.date().isoformat())
+    found = stored_sha256(frozen)
+    if found == frozen.sha256:
+        return CopyVerification(True, _(
+            'Genuine: the {document} {number} of decommission {decommission} ({language}), issued by this NetBox on '
+            '{date}. The issued copy is stored unchanged; a printout or a PDF in your hands is genuine when it reads '
+            'the same, or when its SHA-256 matches (verify the PDF below).').format(**names), frozen, found)
+    if not found:
+        return CopyVerification(False, _(
+            'Missing: the {document} {number} of decommission {decommission} ({language}) was issued on {date}, but '
+            'the stored copy is gone from the media storage. Restore it from the backup of NetBox\'s media folder.'
+        ).format(**names), frozen, found)
+    return CopyVerification(False, _(
+        'Altered: the stored copy of the {document} {number} of decommission {decommission} ({language}), issued on '
+        '{date}, no longer matches the SHA-256 recorded when it was issued. Restore it from the backup of NetBox\'s '
+        'media folder, and find out who changed it.').format(**names), frozen, found)

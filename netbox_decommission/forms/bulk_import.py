@@ -127,7 +127,9 @@ class RemovedComponentImportForm(ComponentRulesMixin, PrimaryModelImportForm):
             'information_system', 'data_backed_up', 'backup_location', 'sanitization_method',
             'sanitization_technique', 'sanitization_tool', 'sanitization_tool_version', 'sanitized_by',
             'sanitized_by_title', 'sanitized_on', 'sanitization_verification', 'sanitization_verified_by',
-            'sanitization_verified_by_title', 'sanitization_deferred_reason', 'disposition_date',
+            'sanitization_verified_by_title', 'sanitization_deferred_reason', 'data_classification',
+            'post_sanitization_classification', 'media_destination', 'personal_data_categories',
+            'data_subject_categories', 'personal_data_processor', 'disposition_date',
             'disposition_reference', 'vendor_pickup_date', 'vendor_certificate', 'description', 'owner', 'comments',
             'tags',
         )

@@ -15,6 +15,7 @@ from ..choices import (
     ComponentStatusChoices,
     DecommissionReasonChoices,
     DecommissionStatusChoices,
+    MediaDestinationChoices,
     SanitizationMethodChoices,
     SanitizationStateChoices,
     StorageLocationKindChoices,
@@ -87,7 +88,8 @@ class RemovedComponentFilterForm(PrimaryModelFilterSetForm):
         FieldSet('q', 'filter_id', 'tag'),
         FieldSet('decommission_id', 'kind', 'manufacturer_id', 'serial', name=_('Component')),
         FieldSet('condition', 'status', 'antistatic_packed', 'seal_number', 'storage_location_id', name=_('Handling')),
-        FieldSet('is_media', 'sanitization_state', 'sanitization_method', name=_('Media sanitization')),
+        FieldSet('is_media', 'sanitization_state', 'sanitization_method', 'media_destination',
+                 name=_('Media sanitization')),
         FieldSet('owner_group_id', 'owner_id', name=_('Ownership')),
     )
     decommission_id = DynamicModelMultipleChoiceField(
@@ -111,5 +113,8 @@ class RemovedComponentFilterForm(PrimaryModelFilterSetForm):
     )
     sanitization_method = forms.MultipleChoiceField(
         label=_('Sanitization method'), choices=SanitizationMethodChoices, required=False,
+    )
+    media_destination = forms.MultipleChoiceField(
+        label=_('Media destination'), choices=MediaDestinationChoices, required=False,
     )
     tag = TagFilterField(model)

@@ -139,11 +139,19 @@ class RemovedComponentForm(ComponentRulesMixin, PrimaryModelForm):
             name=_('Packing and storage'),
         ),
         FieldSet(
-            'is_media', 'information_system', 'data_backed_up', 'backup_location', 'sanitization_method',
-            'sanitization_technique', 'sanitization_tool', 'sanitization_tool_version', 'sanitized_by',
-            'sanitized_by_title', 'sanitized_on', 'sanitization_verification', 'sanitization_verified_by',
-            'sanitization_verified_by_title', 'sanitization_deferred_reason',
+            'is_media', 'information_system', 'data_classification', 'data_backed_up', 'backup_location',
+            'sanitization_method', 'sanitization_technique', 'sanitization_tool', 'sanitization_tool_version',
+            'sanitized_by', 'sanitized_by_title', 'sanitized_on', 'sanitization_verification',
+            'post_sanitization_classification', 'media_destination', 'sanitization_deferred_reason',
             name=_('Media sanitization'),
+        ),
+        FieldSet(
+            'sanitization_verified_by', 'sanitization_verified_by_title',
+            name=_('Validation (by a second person)'),
+        ),
+        FieldSet(
+            'personal_data_categories', 'data_subject_categories', 'personal_data_processor',
+            name=_('Personal data'),
         ),
         FieldSet(
             'disposition_date', 'disposition_reference', 'vendor_pickup_date', 'vendor_certificate',
@@ -160,6 +168,8 @@ class RemovedComponentForm(ComponentRulesMixin, PrimaryModelForm):
             'sanitization_method', 'sanitization_technique', 'sanitization_tool', 'sanitization_tool_version',
             'sanitized_by', 'sanitized_by_title', 'sanitized_on', 'sanitization_verification',
             'sanitization_verified_by', 'sanitization_verified_by_title', 'sanitization_deferred_reason',
+            'data_classification', 'post_sanitization_classification', 'media_destination',
+            'personal_data_categories', 'data_subject_categories', 'personal_data_processor',
             'disposition_date', 'disposition_reference', 'vendor_pickup_date', 'vendor_certificate', 'description',
             'owner', 'comments', 'tags',
         )

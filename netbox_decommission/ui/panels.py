@@ -1,5 +1,6 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from netbox.ui import attrs, panels
 
@@ -119,6 +120,10 @@ class RemovedComponentSanitizationPanel(panels.ObjectAttributesPanel):
     is_media = attrs.BooleanAttr('is_media', label=_('Storage medium'))
     sanitization_state = attrs.ChoiceAttr('sanitization_state', label=_('State'))
     information_system = attrs.TextAttr('information_system', label=_('Information system'))
+    data_classification = attrs.TextAttr('data_classification', label=pgettext_lazy('data', 'Classification'))
+    personal_data_categories = attrs.TextAttr('personal_data_categories', label=_('Categories of personal data'))
+    data_subject_categories = attrs.TextAttr('data_subject_categories', label=_('Data subjects'))
+    personal_data_processor = attrs.TextAttr('personal_data_processor', label=_('Processor of personal data'))
     data_backed_up = attrs.BooleanAttr('data_backed_up', label=_('Data backed up'))
     backup_location = attrs.TextAttr('backup_location', label=_('Backup location'))
     sanitization_method = attrs.ChoiceAttr('sanitization_method', label=_('Method (NIST SP 800-88)'))
@@ -129,6 +134,9 @@ class RemovedComponentSanitizationPanel(panels.ObjectAttributesPanel):
     sanitized_on = attrs.TextAttr('sanitized_on', label=_('Date'))
     sanitization_verification = attrs.TextAttr('sanitization_verification', label=_('Verification method'))
     sanitization_verified_by = attrs.RelatedObjectAttr('sanitization_verified_by', label=_('Verified by'))
+    post_sanitization_classification = attrs.TextAttr('post_sanitization_classification',
+                                                      label=_('Post-sanitization classification'))
+    media_destination = attrs.ChoiceAttr('media_destination', label=_('Media destination'))
     sanitization_deferred_reason = attrs.TextAttr('sanitization_deferred_reason', label=_('Reason to sanitize later'))
 
     def should_render(self, context):

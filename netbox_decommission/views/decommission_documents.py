@@ -15,11 +15,13 @@ from .. import forms, workflow
 from ..choices import DocumentKindChoices
 from ..documents import issuing, labels
 from ..documents.rendering import LanguageError, document_language, pdf_response
-from ..documents.verification import verify
+from ..documents.verification import verify, verify_copy
 from ..models import Decommission
+from ..plugin_settings import DOCUMENT_LANGUAGES
 
 __all__ = (
     'DecommissionDocumentView',
+    'DocumentCopyView',
     'DecommissionLabelsView',
     'DocumentVerifyView',
 )
@@ -94,3 +96,25 @@ class DocumentVerifyView(BaseObjectView):
         if result is not None and result.document is not None:
             record = self.queryset.filter(pk=result.document.decommission_id).first()
         return render(request, self.template_name, {'form': form, 'result': result, 'record': record})
+
+
+@register_model_view(Decommission, 'document_copy', path='documents/<str:kind>/<str:language>/verify')
+class DocumentCopyView(BaseObjectView):
+    """What a document's QR code opens: the verification of that very copy, and the upload to compare one."""
+    queryset = Decommission.objects.all()
+    template_name = 'netbox_decommission/document_copy.html'
+
+    def get_required_permission(self):
+        return get_permission_for_model(Decommission, 'view')
+
+    def get(self, request, pk, kind, language):
+        decommission = self.get_object(pk=pk)
+        document = decommission.documents.filter(kind=kind).first()
+        if document is None or language not in DOCUMENT_LANGUAGES:
+            raise Http404(_('{number} has no {kind} document in "{language}".').format(
+                number=decommission.number, kind=kind, language=language))
+        document.decommission = decommission
+        return render(request, self.template_name, {
+            'object': decommission, 'document': document, 'language': language,
+            'result': verify_copy(document, language), 'form': forms.DocumentVerifyForm(),
+        })

@@ -10,7 +10,7 @@ from utilities.views import register_model_view
 from .. import filtersets, forms, tables
 from ..custody import refused_move
 from ..models import RemovedComponent
-from ..object_actions import DisposeComponent, SanitizationCertificate
+from ..object_actions import DisposeComponent, EventLogExtract, SanitizationCertificate
 from ..ui import panels
 
 __all__ = (
@@ -35,7 +35,7 @@ class RemovedComponentListView(generic.ObjectListView):
 @register_model_view(RemovedComponent)
 class RemovedComponentView(generic.ObjectView):
     template_name = 'generic/object.html'
-    actions = (*generic.ObjectView.actions, SanitizationCertificate, DisposeComponent)
+    actions = (*generic.ObjectView.actions, SanitizationCertificate, EventLogExtract, DisposeComponent)
     queryset = RemovedComponent.objects.select_related(
         'decommission', 'manufacturer', 'storage_location__site', 'inspected_by', 'sanitized_by',
         'sanitization_verified_by', 'reused_as__device',

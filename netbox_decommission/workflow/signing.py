@@ -13,6 +13,7 @@ from ..choices import DecommissionStatusChoices as Status
 from ..choices import DocumentKindChoices as Kind
 from ..choices import SignatureRoleChoices as Role
 from ..documents.issuing import discarded_on_error, freeze
+from ..documents.signatories import sign_as
 from ..documents.signers import document_label, missing_signers
 from ..models import Decommission, Document, Signature
 from ..plugin_settings import get_setting
@@ -105,7 +106,7 @@ def _sign(decommission, user, document, role, comment, frozen):
             'Cannot sign the order of {number}: it needs both a head and a responsible person. Edit the '
             'decommission to name them.'
         ).format(number=decommission.number))
-    Signature.objects.create(document=doc, role=role, user=user, comment=comment)
+    Signature.objects.create(document=doc, role=role, user=user, comment=comment, **sign_as(user))
     if not missing_signers(decommission, doc):
         doc.signed_at = timezone.now()
         doc.save()

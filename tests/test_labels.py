@@ -5,8 +5,6 @@ labels of a record whose device is gone, and a query count that does not grow wi
 import io
 
 import pypdf
-import pypdfium2
-import zxingcpp
 from django.template.loader import render_to_string
 from django.test import TestCase
 from django.urls import reverse
@@ -28,29 +26,16 @@ from .utils import (
     grant,
     guard_off,
     pdf_text,
+    scan_qr_codes,
     token_header,
 )
 
 ORGANIZATION = 'Northwind Data Centres'
 # Rendered at this resolution a QR module is several pixels wide, as from a phone camera held close to a label.
-SCAN_DPI = 200
 
 
 def record_url(decommission):
     return f'https://netbox.example.com/plugins/decommission/decommissions/{decommission.pk}/'
-
-
-def scan_qr_codes(pdf):
-    """The text of every QR code found on the PDF's pages, rasterized as a printer would."""
-    found = []
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        for page in document:
-            image = page.render(scale=SCAN_DPI / 72).to_pil()
-            found += [code.text for code in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
-    finally:
-        document.close()
-    return found
 
 
 def add_component(decommission, name, kind, serial, package_label='', **attrs):

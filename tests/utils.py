@@ -386,3 +386,32 @@ def at_once(*calls):
     if any(thread.is_alive() for thread in threads):
         raise AssertionError('a thread is stuck')
     return errors
+
+
+def scan_qr_codes(pdf):
+    """The text of every QR code found on the PDF's pages, rasterized as a printer would."""
+    return [text for text, _page, _centre in placed_qr_codes(pdf)]
+
+
+def placed_qr_codes(pdf, pages=None):
+    """
+    Every QR code found on the PDF's pages (or the first ``pages``), rasterized at 200 dpi as a printer would, with
+    where it lies: [(text, page index, (x, y) of its centre as fractions of the page's width and height)].
+    """
+    import pypdfium2
+    import zxingcpp
+
+    found = []
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        for index, page in enumerate(document):
+            if pages is not None and index >= pages:
+                break
+            image = page.render(scale=200 / 72).to_pil()
+            for code in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
+                corners = (code.position.top_left, code.position.bottom_right)
+                centre = (sum(p.x for p in corners) / 2 / image.width, sum(p.y for p in corners) / 2 / image.height)
+                found.append((code.text, index, centre))
+    finally:
+        document.close()
+    return found

@@ -15,7 +15,6 @@ the same file every day); the command and the job still list it on every run, an
 API show it until the copy is restored.
 """
 import hashlib
-import logging
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -32,8 +31,6 @@ __all__ = (
     'check',
     'copy_problems',
 )
-
-logger = logging.getLogger('netbox_decommission.fixity')
 
 # Read in pieces: a frozen copy is small, but a check reads every copy ever issued.
 CHUNK_SIZE = 1024 * 1024
@@ -123,7 +120,8 @@ def classify(frozen):
 def check(files=None):
     """
     Hash every frozen copy (or those of ``files``, a DocumentFile queryset), record what was found and report each
-    new problem (notification and event). Returns the FixityReport of every copy checked.
+    new problem (notification and event). Returns the FixityReport of every copy checked; the caller (the command,
+    the job) prints or logs the problems.
     """
     if files is None:
         files = DocumentFile.objects.all()
@@ -136,8 +134,6 @@ def check(files=None):
             DocumentFile.objects.filter(pk__in=pks).update(fixity_state=state, fixity_checked_at=checked_at)
     for finding in findings:
         finding.file.fixity_state, finding.file.fixity_checked_at = finding.state, checked_at
-        if finding.is_problem:
-            logger.warning(finding.message())
         if finding.is_new_problem:
             emit_fixity_failure(finding, checked_at)
     return FixityReport(findings)

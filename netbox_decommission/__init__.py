@@ -96,10 +96,13 @@ class DecommissionConfig(PluginConfig):
 
         from . import signals  # noqa: F401  (connects the deletion guards)
         from .compat import warn_if_unverified
+        from .jobs import register_system_jobs
         from .settings_validation import validate_settings
 
         validate_settings(settings.PLUGINS_CONFIG.get(self.name, {}))
         warn_if_unverified()
+        # After the validation: the interval is read from the settings once it is known to be a whole number.
+        register_system_jobs()
 
 
 config = DecommissionConfig

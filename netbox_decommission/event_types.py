@@ -11,12 +11,13 @@ Two NetBox behaviours shape this module (NetBox 4.7, `netbox/events.py`, `extras
 """
 from django.utils.translation import gettext, gettext_noop
 
-from netbox.events import EVENT_TYPE_KIND_INFO, EVENT_TYPE_KIND_WARNING, EventType
+from netbox.events import EVENT_TYPE_KIND_DANGER, EVENT_TYPE_KIND_INFO, EVENT_TYPE_KIND_WARNING, EventType
 from netbox.registry import registry
 
 STAGE_CHANGED = 'netbox_decommission.stage_changed'
 DEVICE_RETIRED = 'netbox_decommission.device_retired'
 DEVICE_RESTORED = 'netbox_decommission.device_restored'
+DOCUMENT_FIXITY_FAILED = 'netbox_decommission.document_fixity_failed'
 
 
 class EventTypeText(str):
@@ -35,6 +36,8 @@ EVENT_TYPES = (
               kind=EVENT_TYPE_KIND_WARNING),
     EventType(DEVICE_RESTORED, EventTypeText(gettext_noop('Device restored from a decommission snapshot')),
               kind=EVENT_TYPE_KIND_WARNING),
+    EventType(DOCUMENT_FIXITY_FAILED, EventTypeText(gettext_noop('Issued document altered or missing')),
+              kind=EVENT_TYPE_KIND_DANGER),
 )
 
 

@@ -1,15 +1,22 @@
 """
-What the plugin tells NetBox of a stage change: notifications for the people on the record, and its event types
-(`event_types.py`) for the event rules.
+What the plugin tells NetBox: of a stage change, notifications for the people on the record; of a frozen copy
+found altered or missing (documents/fixity.py), notifications for the group ``fixity_notify_group``; and, of both,
+its event types (`event_types.py`) for the event rules.
 """
+import logging
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from core.models import ObjectType
 from extras.events import EventContext, flush_events
 from extras.models import Notification
+from users.models import User
 
-from .event_types import DEVICE_RESTORED, DEVICE_RETIRED, STAGE_CHANGED
+from .event_types import DEVICE_RESTORED, DEVICE_RETIRED, DOCUMENT_FIXITY_FAILED, STAGE_CHANGED
+from .plugin_settings import get_setting
+
+logger = logging.getLogger('netbox_decommission.events')
 
 
 def _payload(decommission, from_status):
@@ -68,3 +75,52 @@ def emit_stage_change(decommission, from_status, user):
     transaction.on_commit(lambda: _run_event_rules(STAGE_CHANGED, data, user))
     if event_type != STAGE_CHANGED:
         transaction.on_commit(lambda: _run_event_rules(event_type, data, user))
+
+
+def fixity_recipients():
+    """The active users of the NetBox group ``fixity_notify_group`` ('' names nobody)."""
+    name = get_setting('fixity_notify_group')
+    if not name:
+        return User.objects.none()
+    recipients = User.objects.filter(groups__name=name, is_active=True).distinct()
+    if not recipients.exists():
+        # The setting is checked at start-up, but the group lives in the database: say why nobody was told.
+        logger.warning('fixity_notify_group "%s" names no NetBox group with active users: nobody is notified', name)
+    return recipients
+
+
+def fixity_payload(finding, checked_at):
+    frozen = finding.file
+    document = frozen.document
+    decommission = document.decommission
+    return {
+        'id': decommission.pk,
+        'number': decommission.number,
+        'url': decommission.get_absolute_url(),
+        'document': {'id': document.pk, 'kind': document.kind, 'number': document.number},
+        'language': frozen.language,
+        'state': finding.state,
+        'expected_sha256': frozen.sha256,
+        'found_sha256': finding.found_sha256,
+        'path': finding.path,
+        'checked_at': checked_at.isoformat(),
+    }
+
+
+def emit_fixity_failure(finding, checked_at):
+    """
+    A frozen copy found altered or missing: a notification (the bell) on its decommission for each user of
+    ``fixity_notify_group`` (NetBox keeps one per user and object: it replaces the previous one, as a stage change's
+    does), and the event rules once the transaction has committed.
+    """
+    decommission = finding.file.document.decommission
+    object_type = ContentType.objects.get_for_model(decommission)
+    recipients = list(fixity_recipients())
+    Notification.objects.filter(object_type=object_type, object_id=decommission.pk, user__in=recipients).delete()
+    Notification.objects.bulk_create([
+        Notification(user=user, object_type=object_type, object_id=decommission.pk,
+                     event_type=DOCUMENT_FIXITY_FAILED, object_repr=Notification.get_object_repr(decommission))
+        for user in recipients
+    ])
+    data = fixity_payload(finding, checked_at)
+    transaction.on_commit(lambda: _run_event_rules(DOCUMENT_FIXITY_FAILED, data, None))

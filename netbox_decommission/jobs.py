@@ -2,6 +2,9 @@
 Background jobs for batches too large to wait for in a request (bulk.INLINE_LIMIT): starting decommissions,
 making one workflow move on many records, and rendering a batch's documents into one ZIP archive. Each keeps its
 progress and per-record results in the job's data, which NetBox shows on the job's page.
+
+And the plugin's one system job, the fixity check of the issued documents (documents/fixity.py), which NetBox's RQ
+worker schedules every ``fixity_check_interval`` minutes.
 """
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -9,20 +12,25 @@ from django.db import connection
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.exceptions import JobFailed
 from dcim.models import Device
-from netbox.jobs import JobRunner
+from netbox.jobs import JobRunner, system_job
 from users.models import User
 from utilities.request import apply_request_processors, copy_safe_request
 
 from . import bulk
+from .documents import fixity
 from .models import Decommission
+from .plugin_settings import get_setting
 
 __all__ = (
     'ARCHIVE_DIRECTORY',
     'BulkDocumentsJob',
     'BulkMoveJob',
     'BulkStartJob',
+    'FixityCheckJob',
     'move_batch',
+    'register_system_jobs',
     'start_batch',
 )
 
@@ -169,6 +177,49 @@ class BulkDocumentsJob(JobRunner):
         }
         self.job.save(update_fields=['data'])
         self.logger.info(f'Archive of {total} decommission(s): {name} ({len(archive)} bytes)')
+
+
+class FixityCheckJob(JobRunner):
+    """
+    Hash every frozen copy again (documents/fixity.py). The job's data holds the counts and each problem; a job that
+    finds a copy altered or missing ends as failed, as ``manage.py decommission_fixity`` exits non-zero.
+    """
+
+    class Meta:
+        name = 'Decommission documents fixity check'
+
+    def run(self, *args, **kwargs):
+        interval = get_setting('fixity_check_interval')
+        if not interval:
+            # Scheduled before the interval was set to 0: NetBox reschedules a job after each run while its interval
+            # is set, so clearing it here is what ends the schedule.
+            self.job.interval = None
+            self.logger.info(_('fixity_check_interval is 0: the fixity check is no longer scheduled'))
+            return
+        report = fixity.check()
+        for finding in report.problems:
+            self.logger.error(finding.message())
+        counts = report.counts
+        self.job.data = {
+            **counts,
+            'problems': [
+                {'decommission': f.file.document.decommission.number, 'document': f.file.document.number,
+                 'language': f.file.language, 'state': f.state, 'expected_sha256': f.file.sha256,
+                 'found_sha256': f.found_sha256, 'path': f.path}
+                for f in report.problems
+            ],
+        }
+        self.job.save(update_fields=['data'])
+        self.logger.info(report.summary())
+        if report.problems:
+            raise JobFailed()
+
+
+def register_system_jobs():
+    """The fixity check as a NetBox system job, unless ``fixity_check_interval`` is 0; the app's ready() calls it."""
+    interval = get_setting('fixity_check_interval')
+    if interval:
+        system_job(interval=interval)(FixityCheckJob)
 
 
 #

@@ -13,6 +13,7 @@ from ..choices import (
     DecommissionStatusChoices,
     DocumentKindChoices,
     DocumentLanguageChoices,
+    FixityStateChoices,
     SignatureRoleChoices,
 )
 from ..documents import issuing
@@ -77,10 +78,14 @@ class DocumentFileSerializer(serializers.ModelSerializer):
     language = ChoiceField(choices=DocumentLanguageChoices)
     file_missing = serializers.SerializerMethodField(
         help_text=_('The file is missing from the media storage: restore it from the backup (the PDF answers 410)'))
+    fixity_state = ChoiceField(
+        choices=FixityStateChoices, allow_blank=True, read_only=True,
+        help_text=_('What the last fixity check found: intact, altered or missing; null if never checked'))
 
     class Meta:
         model = DocumentFile
-        fields = ('language', 'sha256', 'size', 'digitally_signed', 'created', 'file_missing')
+        fields = ('language', 'sha256', 'size', 'digitally_signed', 'created', 'file_missing', 'fixity_state',
+                  'fixity_checked_at')
 
     def get_file_missing(self, frozen) -> bool:
         return not issuing.is_stored(frozen)

@@ -10,7 +10,8 @@ from ..choices import (
     DocumentKindChoices,
     DocumentLanguageChoices,
 )
-from ..documents.issuing import missing_copies
+from ..choices import FixityStateChoices as Fixity
+from ..documents.fixity import copy_problems
 from ..models import CustodyEvent
 from ..serials import live_duplicates
 from .workflow_state import progress_steps, workflow_state
@@ -232,7 +233,10 @@ class DecommissionNextStepPanel(panels.ObjectPanel):
 
 
 class DecommissionDocumentsPanel(panels.ObjectPanel):
-    """The order, the application and the act: when drafted and signed, and each signature."""
+    """
+    Every document: when drafted and signed, each signature, and each frozen copy with its SHA-256 and what the last
+    fixity check found of it; a copy missing from the storage or found altered is named with what to do.
+    """
     template_name = 'netbox_decommission/panels/documents.html'
     title = _('Documents')
 
@@ -242,9 +246,12 @@ class DecommissionDocumentsPanel(panels.ObjectPanel):
         rows = []
         for kind, label in DocumentKindChoices:
             document = documents.get(kind)
-            missing = missing_copies(document) if document else {}
+            problems = copy_problems(document) if document else {}
+            # A missing copy cannot be downloaded; an altered one can, to be examined, and is named below it.
+            missing = {code: message for code, (state, message) in problems.items() if state == Fixity.STATE_MISSING}
             downloads = [(code, language, missing.get(code)) for code, language in DocumentLanguageChoices.CHOICES]
-            rows.append((kind, label, document, downloads))
+            copies = [(file, Fixity.colors.get(file.fixity_state)) for file in document.files.all()] if document else []
+            rows.append((kind, label, document, downloads, copies, [message for _state, message in problems.values()]))
         return {
             **ctx,
             'documents': rows,

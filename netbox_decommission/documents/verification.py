@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from ..choices import FixityStateChoices as FixityState
 from ..models import Document, DocumentFile
+from .fixity import classify
 
 KEYWORD_PREFIX = 'netbox-decommission'
 
@@ -82,18 +84,6 @@ class CopyVerification:
     found_sha256: str = ''
 
 
-def stored_sha256(frozen):
-    """The SHA-256 of the stored file of ``frozen`` as it is now, or '' when the file is missing."""
-    digest = hashlib.sha256()
-    try:
-        with frozen.file.open('rb') as f:
-            for chunk in iter(lambda: f.read(1 << 20), b''):
-                digest.update(chunk)
-    except FileNotFoundError:
-        return ''
-    return digest.hexdigest()
-
-
 def verify_copy(document, language):
     """The issued copy of ``document`` in ``language``, checked against the SHA-256 recorded when it was issued."""
     names = {'document': str(document.get_kind_display()).lower(), 'number': document.number,
@@ -104,13 +94,14 @@ def verify_copy(document, language):
             'Not issued: the {document} {number} of decommission {decommission} has not been signed by everyone '
             'yet; a printed draft is not valid.').format(**names))
     names.update(language=frozen.get_language_display(), date=frozen.created.date().isoformat())
-    found = stored_sha256(frozen)
-    if found == frozen.sha256:
+    finding = classify(frozen)
+    found = finding.found_sha256 or ''
+    if finding.state == FixityState.STATE_INTACT:
         return CopyVerification(True, _(
             'Genuine: the {document} {number} of decommission {decommission} ({language}), issued by this NetBox on '
             '{date}. The issued copy is stored unchanged; a printout or a PDF in your hands is genuine when it reads '
             'the same, or when its SHA-256 matches (verify the PDF below).').format(**names), frozen, found)
-    if not found:
+    if finding.state == FixityState.STATE_MISSING:
         return CopyVerification(False, _(
             'Missing: the {document} {number} of decommission {decommission} ({language}) was issued on {date}, but '
             'the stored copy is gone from the media storage. Restore it from the backup of NetBox\'s media folder.'

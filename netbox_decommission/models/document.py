@@ -148,7 +148,7 @@ class Signature(models.Model):
     comment = models.CharField(verbose_name=_('comment'), max_length=200, blank=True)
     # Read when the signature is given, so that the documents print the signer as they were then.
     full_name = models.CharField(verbose_name=_('full name'), max_length=300, blank=True)
-    position = models.CharField(verbose_name=_('position'), max_length=300, blank=True)
+    position = models.CharField(verbose_name=pgettext_lazy('signer', 'position'), max_length=300, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
 

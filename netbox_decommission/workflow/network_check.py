@@ -45,15 +45,17 @@ def _address(value):
 
 def former_addresses(decommission):
     """
-    Every address the retired device had, without its prefix length, in a stable order: the snapshot's addresses
-    (the readable section and the device's records, which restore uses) and the primary addresses frozen on the
-    record (the only ones known when the snapshot is missing).
+    Every address the retired device had, without its prefix length, in a stable order (IPv4 first): the snapshot's
+    addresses (its readable section, and the device's records that restore uses: device_records.records) and the
+    primary addresses frozen on the record (the only ones known when there is no snapshot).
     """
     snapshot = decommission.device_snapshot or {}
-    found = [entry.get('address') for entry in snapshot.get('ip_addresses') or []]
+    records = snapshot.get('records') or {}
+    found = [entry.get('address') for entry in snapshot.get('ip_addresses') or [] if isinstance(entry, dict)]
     found += [
         (record.get('fields') or {}).get('address')
-        for record in snapshot.get('records') or [] if record.get('model') == 'ipam.ipaddress'
+        for record in (records.get('ip_addresses') or [] if isinstance(records, dict) else [])
+        if isinstance(record, dict)
     ]
     found += [decommission.primary_ip4, decommission.primary_ip6]
     addresses = {_address(value) for value in found if value}

@@ -146,6 +146,10 @@ class NetworkCheckTestCase(WorkflowFixtureMixin, TestCase):
         self.listener.setblocking(False)
         with self.assertRaises(BlockingIOError):
             self.listener.accept()
+        # No results, no panel.
+        client = Client()
+        client.force_login(self.people.head)
+        self.assertNotContains(client.get(self.decommission.get_absolute_url()), 'id="network-check"')
 
     def test_an_address_that_answers_blocks_closing_in_the_api(self):
         self.listener.listen()

@@ -268,7 +268,8 @@ class NetworkCheckPanel(panels.ObjectPanel):
         return bool(context['object'].network_check)
 
     def get_context(self, context):
-        check = context['object'].network_check
+        # NetBox asks should_render() with this context: the check may be null here.
+        check = context['object'].network_check or {}
         return {
             **super().get_context(context),
             'check': check,

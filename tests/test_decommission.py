@@ -246,7 +246,7 @@ class DecommissionAPITestCase(PluginUrlMixin, PluginGraphQLMixin, APIViewTestCas
 class DecommissionFilterSetTestCase(PluginFilterSetTestMixin, TestCase, ChangeLoggedFilterSetTestMixin):
     queryset = Decommission.objects.all()
     filterset = DecommissionFilterSet
-    ignore_fields = ('device_snapshot', 'restore_report')
+    ignore_fields = ('device_snapshot', 'restore_report', 'network_check')
     # The M2M to users.User is filtered as executor_id / executor (username).
     filter_name_map = {'user': 'executor'}
 

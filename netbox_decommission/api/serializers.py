@@ -140,6 +140,8 @@ class DecommissionSerializer(RefuseNullCharactersMixin, PrimaryModelSerializer):
     storage_location = StorageLocationSerializer(nested=True, required=False, allow_null=True)
     snapshot = SnapshotField(source='device_snapshot', read_only=True, allow_null=True)
     restore_report = serializers.JSONField(read_only=True, allow_null=True)
+    # Closing's network check (workflow/network_check.py); null when the setting is off or the record is not closed.
+    network_check = serializers.JSONField(read_only=True, allow_null=True)
     component_count = RelatedObjectCountField('components')
 
     class Meta:
@@ -151,8 +153,8 @@ class DecommissionSerializer(RefuseNullCharactersMixin, PrimaryModelSerializer):
             'responsible', 'responsible_team', 'executors', 'planned_start', 'planned_end', 'removed_at',
             'backup_method', 'backup_target', 'backup_size_gb', 'backup_verified_by', 'backup_verified_at',
             'backup_waiver_reason', 'services_stopped', 'users_notified', 'powered_off', 'network_disconnected',
-            'clone_medium', 'storage_location', 'snapshot', 'restore_report', 'description', 'owner', 'comments',
-            'tags', 'custom_fields', 'created', 'last_updated', 'component_count',
+            'clone_medium', 'storage_location', 'snapshot', 'restore_report', 'network_check', 'description', 'owner',
+            'comments', 'tags', 'custom_fields', 'created', 'last_updated', 'component_count',
         )
         read_only_fields = (
             'device_pk', 'device_name', 'device_serial', 'device_asset_tag', 'device_type_name', 'rack_name',

@@ -1,3 +1,5 @@
+import datetime
+
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -270,6 +272,25 @@ class RestoreReportPanel(panels.ObjectPanel):
 
     def get_context(self, context):
         return {**super().get_context(context), 'report': context['object'].restore_report}
+
+
+class NetworkCheckPanel(panels.ObjectPanel):
+    """Closing's network check: what was probed, from where and how, and which former addresses answered."""
+    template_name = 'netbox_decommission/panels/network_check.html'
+    title = _('Network check')
+
+    def should_render(self, context):
+        return bool(context['object'].network_check)
+
+    def get_context(self, context):
+        # NetBox asks should_render() with this context: the check may be null here.
+        check = context['object'].network_check or {}
+        return {
+            **super().get_context(context),
+            'check': check,
+            # Kept as ISO 8601 text in the JSON; a datetime shows in the user's time zone like every other time.
+            'checked_at': datetime.datetime.fromisoformat(check['checked_at']) if check.get('checked_at') else None,
+        }
 
 
 class DecommissionStageLogPanel(panels.ObjectPanel):

@@ -63,6 +63,7 @@ class DecommissionView(generic.ObjectView):
                 panels.DecommissionSchedulePanel(title=_('Schedule and storage')),
                 panels.DecommissionBackupPanel(title=_('Backup')),
                 panels.DecommissionShutdownPanel(title=_('Shutdown checklist')),
+                panels.NetworkCheckPanel(),
                 CommentsPanel(),
                 PluginContentPanel('right_page'),
             ),

@@ -19,6 +19,8 @@ from ..choices import DecommissionStatusChoices as Status
 from ..choices import DocumentKindChoices as Kind
 from ..documents.issuing import issue_closing_documents
 from ..models import Decommission, Document, StageChange
+from ..plugin_settings import network_check_settings
+from . import network_check
 from .errors import WorkflowError
 from .gates import unready_components, unsanitized_media, verification_failures
 from .signing import draft
@@ -166,15 +168,37 @@ def store(decommission, user, storage_location=None, removed_at=None, comment=''
 
 
 @stage_move([Status.STATUS_RETIRED], Status.STATUS_CLOSED, gettext_lazy('close'))
-def close(decommission, user, comment=''):
-    """Confirm that the retirement is complete: the verification checks must pass."""
+def close(decommission, user, network_check_override='', comment=''):
+    """
+    Confirm that the retirement is complete: the verification checks must pass and, when the close_network_check
+    setting is enabled, no former address of the server may still answer unless the override gives the reason.
+    The check's results are kept on the record (network_check); a refused close keeps nothing.
+    """
     failures = verification_failures(decommission)
+    override = (network_check_override or '').strip()
+    settings = network_check_settings()
+    # Probed even when other checks fail: the refusal then names everything left to do at once.
+    result = network_check.check(decommission, user, settings, override) if settings['enabled'] else None
+    answering = network_check.still_answering(result) if result else []
+    if answering and not override:
+        failures.append(_(
+            'The server is still visible on the network: {answers}. Take these addresses off the network (or find '
+            'who holds them now), or close with an override of the network check that gives the reason.'
+        ).format(answers='; '.join(_answer(address, how) for address, how in answering)))
     if failures:
         raise WorkflowError(_('Cannot close {number}: {failures}').format(
             number=decommission.number, failures=' '.join(failures)))
+    decommission.network_check = result
     advance(decommission, Status.STATUS_CLOSED, user, comment)
     issue_closing_documents(decommission)
     return decommission
+
+
+def _answer(address, how):
+    """How one address answered the network check, for people to read."""
+    if how == 'icmp':
+        return _('{address} still answers ICMP echo (ping)').format(address=address)
+    return _('{address} still answers on TCP port {port}').format(address=address, port=how.removeprefix('tcp/'))
 
 
 @stage_move(CANCELLABLE, Status.STATUS_CANCELLED, gettext_lazy('cancel'))

@@ -292,6 +292,14 @@ MOVES = {move.name: move for move in (
     Move(
         'close', moves.close, _('Close'), 'check-all', color='success',
         summary=_('close a retired record once the verification checks pass'),
+        fields=(
+            # No example: the tests' walker would override every check it closes through.
+            Field('network_check_override', FieldKind.NOTE, _('Override of the network check'),
+                  group=_('Network check'),
+                  help_text=_('Only if former addresses of the server still answer and the record is to be closed '
+                              'all the same: why (e.g. the address now belongs to another server). Recorded with '
+                              "the check's results.")),
+        ),
         comment=COMMENT,
     ),
     Move(

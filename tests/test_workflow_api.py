@@ -110,7 +110,8 @@ class WorkflowAPITestCase(WorkflowAPITestCaseBase):
         response = self.get(decommission, 'documents')
         self.assertEqual(response.status_code, 200)
         documents = response.json()
-        self.assertEqual([d['kind']['value'] for d in documents], ['order', 'application', 'act'])
+        self.assertEqual([d['kind']['value'] for d in documents],
+                         ['order', 'application', 'act', 'extract', 'sanitization', 'report'])
         self.assertTrue(all(d['signed_at'] for d in documents))
         self.assertEqual(
             [(s['role']['value'], s['user']['username']) for s in documents[2]['signatures']],

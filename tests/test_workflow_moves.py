@@ -182,7 +182,9 @@ class LegalMovesTestCase(WorkflowFixtureMixin, TestCase):
              ('act', 'executor', 'executor1'), ('act', 'executor', 'executor2'), ('act', 'head', 'head')],
         )
         documents = list(Document.objects.filter(decommission=decommission).order_by('drafted_at'))
-        self.assertEqual([d.kind for d in documents], ['order', 'application', 'act'])
+        # The three signed documents, then the three issued at closing (the media's, then the report).
+        self.assertEqual([d.kind for d in documents],
+                         ['order', 'application', 'act', 'extract', 'sanitization', 'report'])
         self.assertTrue(all(d.signed_at for d in documents))
 
     def test_one_person_may_sign_in_every_role_they_hold(self):

@@ -5,6 +5,8 @@ signer's position and full name (not a login), the approval stamp on the act, th
 attachment with its sheet numbers; and the document QR code, decoded from the rendered page, that opens the
 verification of that very copy.
 """
+import hashlib
+
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +21,7 @@ from .utils import (
     add_ready_components,
     advance,
     create_workflow_decommission,
+    dispose_media,
     pdf_text,
     placed_qr_codes,
     plugin_settings,
@@ -171,3 +174,31 @@ class DraftRequisitesTestCase(DocumentFixtureMixin, TestCase):
         url = reverse('plugins:netbox_decommission:decommission_document_copy',
                       kwargs={'pk': decommission.pk, 'kind': 'order', 'language': 'ru'})
         self.assertEqual(self.client.get(url).status_code, 403)
+
+
+class IssuedAtClosingTestCase(DocumentFixtureMixin, TestCase):
+    """Closing issues and freezes the media's certificate and extract; their downloads hand out the issued copies."""
+
+    def test_closing_issues_the_media_documents(self):
+        decommission = self.retired()
+        dispose_media(decommission, self.people.head)
+        decommission = advance(decommission, Status.STATUS_CLOSED, self.people, self.zone)
+        self.client.force_login(self.people.head)
+        for kind, url_name in (('sanitization', 'decommission_sanitization_certificate'),
+                               ('extract', 'decommission_event_log_extract')):
+            document = self.document(decommission, kind)
+            self.assertTrue(document.is_signed)
+            self.assertEqual(document.signatures.count(), 0)
+            for frozen in document.files.all():
+                data = frozen.file.open('rb').read()
+                self.assertEqual(hashlib.sha256(data).hexdigest(), frozen.sha256)
+                self.assertIn(document.number, pdf_text(data))
+                (url, page, _centre), = placed_qr_codes(data)
+                self.assertIn(f'/documents/{kind}/{frozen.language}/verify/', url)
+                response = self.client.get(reverse(f'plugins:netbox_decommission:{url_name}',
+                                                   kwargs={'pk': decommission.pk}) + f'?lang={frozen.language}')
+                self.assertEqual(response.content, data)
+        # The act of destruction names the extract, its attachment.
+        extract = self.document(decommission, 'extract')
+        act = self.document(decommission, 'sanitization').files.get(language='ru').file.open('rb').read()
+        self.assertIn(f'№ {extract.number}', pdf_text(act))

@@ -316,6 +316,7 @@ class DigitallySignedDocumentTestCase(DocumentFixtureMixin, TestCase):
         for name, data in (('ca.pem', cert_pem(ca_cert)), ('key.pem', key_pem(key)), ('cert.pem', cert_pem(cert))):
             (directory / name).write_bytes(data)
         cls.trust_roots = [load_cert_from_pemder(str(directory / 'ca.pem'))]
+        cls.certificate_serial = format(cert.serial_number, 'X')
         cls.signing = override_settings(PLUGINS_CONFIG={**settings.PLUGINS_CONFIG, 'netbox_decommission': {
             **settings.PLUGINS_CONFIG['netbox_decommission'], 'signing_key': str(directory / 'key.pem'),
             'signing_certificate': str(directory / 'cert.pem'), 'signing_ca_chain': str(directory / 'ca.pem'),
@@ -340,5 +341,11 @@ class DigitallySignedDocumentTestCase(DocumentFixtureMixin, TestCase):
             self.assertTrue(status.intact and status.trusted)
             self.assertIn(order.number, str(signature.sig_object.get('/Reason')))
             # The signed copy still reads as the document, and verifies as issued.
-            self.assertIn(order.number, pdf_text(data))
+            text = pdf_text(data)
+            self.assertIn(order.number, text)
+            # The mark of the electronic signature (GOST R 7.0.97-2025): certificate serial, owner, validity.
+            mark = {'ru': ('ДОКУМЕНТ ПОДПИСАН ЭЛЕКТРОННОЙ ПОДПИСЬЮ', 'Владелец', 'Действителен с'),
+                    'en': ('DOCUMENT SIGNED WITH AN ELECTRONIC SIGNATURE', 'Owner', 'Valid from')}[frozen.language]
+            for expected in (*mark, self.certificate_serial, 'Example Data Center LLC'):
+                self.assertIn(expected, text)
             self.assertEqual(frozen.sha256, hashlib.sha256(data).hexdigest())

@@ -15,11 +15,20 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from dcim.models import Manufacturer
-from netbox_decommission.documents import sanitization
+from netbox_decommission.documents import event_log_extract, sanitization
 from netbox_decommission.models import Decommission, RemovedComponent, StorageLocation
 from users.models import User
 
-from .utils import create_decommission, create_devices, create_sites, grant, guard_off, pdf_text, token_header
+from .utils import (
+    create_decommission,
+    create_devices,
+    create_sites,
+    grant,
+    guard_off,
+    pdf_text,
+    plugin_settings,
+    token_header,
+)
 
 ORGANIZATION = 'ООО «Пример Дата-центр» (Example Data Center LLC)'
 INFORMATION_SYSTEM = 'ИСПДн «Кадры» (HR)'
@@ -320,3 +329,125 @@ class CertificateDownloadTestCase(SanitizationFixtureMixin, TestCase):
         grant([components_only], ['view'], model=RemovedComponent)
         self.client.force_login(components_only)
         self.assertEqual(self.client.get(self.ui_url(self.disk)).status_code, 403)
+
+
+class StandardsFieldsTestCase(SanitizationFixtureMixin, TestCase):
+    """
+    What NIST SP 800-88 and Roskomnadzor order No. 179 ask beyond the basic certificate: classification, the media
+    destination boxes, personal-data facts, and the extract from the event log.
+    """
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        RemovedComponent.objects.filter(pk=cls.disk.pk).update(
+            data_classification='Confidential', post_sanitization_classification='Unclassified',
+            media_destination='external_reuse', personal_data_categories='фамилия, имя, паспортные данные',
+            data_subject_categories='работники организации',
+            personal_data_processor='ООО «Обработчик», 101000, г. Москва, ул. Ленина, д. 1',
+        )
+        cls.reader = User.objects.create_user(username='reader')
+        grant([cls.reader], ['view'])
+        grant([cls.reader], ['view'], model=RemovedComponent)
+
+    def test_the_nist_classification_and_destination(self):
+        text = self.certificate('en', self.disk)
+        for expected in ('Classification', 'Confidential', 'Post-sanitization classification', 'Unclassified',
+                         'Internal reuse', 'External reuse', 'Recycling facility', 'Manufacturer', 'Other'):
+            self.assertIn(expected, text)
+        # The box of the recorded destination is ticked, the others are not.
+        self.assertIn('☒ External reuse', text)
+        self.assertIn('☐ Internal reuse', text)
+        # Without a recorded destination, the disposition decides: the SSD went to a recycling vendor.
+        self.assertIn('☒ Recycling facility', self.certificate('en', self.ssd))
+
+    def test_the_act_of_destruction_of_personal_data(self):
+        with plugin_settings(organization_address='123456, г. Москва, ул. Примерная, д. 1'):
+            text = self.certificate('ru')
+        for expected in (
+            'Оператор (наименование, адрес)', ORGANIZATION, '123456, г. Москва, ул. Примерная, д. 1',
+            'по поручению оператора', 'ООО «Обработчик», 101000, г. Москва, ул. Ленина, д. 1',
+            'Субъекты (категории субъектов) персональных данных', 'работники организации',
+            'Категории уничтоженных персональных данных', 'фамилия, имя, паспортные данные',
+            'Смирнов', 'Security engineer', INFORMATION_SYSTEM, 'Дата уничтожения', 'Причина уничтожения',
+        ):
+            self.assertIn(expected, text)
+
+    def extract(self, language, component=None):
+        decommission = Decommission.objects.get(pk=self.decommission.pk)
+        media = sanitization.media(decommission)
+        if component is not None:
+            media = media.filter(pk=component.pk)
+        return pdf_text(event_log_extract.render_extract(decommission, media, language))
+
+    def test_the_extract_from_the_event_log(self):
+        for language, words in (
+            ('ru', ('ВЫГРУЗКА', 'Дата уничтожения', 'Субъекты или категории субъектов', 'Категории персональных данных',
+                    'Причина уничтожения', '8 декабря 2026', 'Уничтожение информации', 'Ещё не уничтожены')),
+            ('en', ('EXTRACT', 'Date of destruction', 'Data subjects or their categories',
+                    'Categories of personal data', 'Reason for the destruction', '8 December 2026',
+                    'Destruction of the data', 'Not destroyed yet')),
+        ):
+            text = self.extract(language)
+            for expected in (*words, 'ZC1A2B3C', 'S45NNE0M', INFORMATION_SYSTEM, 'работники организации',
+                             'фамилия, имя, паспортные данные', 'Replaced by srv-02', 'Олег Смирнов'):
+                self.assertIn(expected, text if expected != words[0] else compact(text), f'{language}: {expected}')
+        # One medium's extract names that medium only.
+        text = self.extract('en', self.ssd)
+        self.assertIn('S45NNE0M', text)
+        self.assertNotIn('ZC1A2B3C', text)
+
+    def test_the_extract_downloads(self):
+        client, headers = APIClient(), token_header(self.reader)
+        number = self.decommission.number
+        for obj, filename in ((self.decommission, f'{number}_event_log_extract_en.pdf'),
+                              (self.disk, f'{number}_event_log_extract_{self.disk.pk}_en.pdf')):
+            name = 'decommission' if isinstance(obj, Decommission) else 'removedcomponent'
+            response = client.get(reverse(f'plugins-api:netbox_decommission-api:{name}-event-log-extract-pdf',
+                                          kwargs={'pk': obj.pk}) + '?lang=en', **headers)
+            self.assertEqual(response.status_code, 200)
+            self.assertIn(filename, response['Content-Disposition'])
+            self.client.force_login(self.reader)
+            response = self.client.get(reverse(f'plugins:netbox_decommission:{name}_event_log_extract',
+                                               kwargs={'pk': obj.pk}) + '?lang=ru')
+            self.assertEqual(response.status_code, 200)
+            self.assertIn('Выгрузка из журнала', pdf_text(response.content))
+        response = client.get(reverse('plugins-api:netbox_decommission-api:removedcomponent-event-log-extract-pdf',
+                                      kwargs={'pk': self.memory.pk}), **headers)
+        self.assertEqual(response.status_code, 404)
+        self.assertIn('extract from the event log', response.json()['detail'])
+
+
+class ValidationBySecondPersonTestCase(SanitizationFixtureMixin, TestCase):
+    """Separation of duties in the NIST validation block: whoever sanitized a medium does not validate it."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.editor = User.objects.create_user(username='editor')
+        grant([cls.editor], ['view', 'change'], model=RemovedComponent)
+        grant([cls.editor], ['view'])
+        grant([cls.editor], ['view'], model=User)
+
+    def test_the_api_refuses_the_same_person(self):
+        url = reverse('plugins-api:netbox_decommission-api:removedcomponent-detail', kwargs={'pk': self.disk.pk})
+        response = APIClient().patch(url, {'sanitization_verified_by': self.sanitizer.pk}, format='json',
+                                     **token_header(self.editor))
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('second person', response.json()['sanitization_verified_by'][0])
+        self.disk.refresh_from_db()
+        self.assertEqual(self.disk.sanitization_verified_by, self.verifier)
+        response = APIClient().patch(url, {'sanitization_verified_by': self.head.pk}, format='json',
+                                     **token_header(self.editor))
+        self.assertEqual(response.status_code, 200)
+
+    def test_the_edit_form_refuses_the_same_person(self):
+        from netbox_decommission.forms import RemovedComponentForm
+
+        form = RemovedComponentForm(instance=self.disk, data={
+            'decommission': self.decommission.pk, 'kind': 'disk', 'name': 'Disk 0', 'condition': 'ok',
+            'status': 'reused', 'is_media': True, 'sanitized_by': self.sanitizer.pk,
+            'sanitization_verified_by': self.sanitizer.pk, 'storage_location': self.shelf.pk,
+        })
+        self.assertFalse(form.is_valid())
+        self.assertIn('second person', form.errors['sanitization_verified_by'][0])

@@ -10,6 +10,7 @@ import hashlib
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from netbox_decommission.choices import DecommissionStatusChoices as Status
 from netbox_decommission.documents import issuing
@@ -25,6 +26,7 @@ from .utils import (
     pdf_text,
     placed_qr_codes,
     plugin_settings,
+    token_header,
 )
 
 # What each language prints for the requisites, looked for in the extracted text.
@@ -122,6 +124,30 @@ class RequisitesTestCase(DocumentFixtureMixin, TestCase):
                 self.assertContains(response, document.number)
                 self.assertContains(response, document.files.get(language=language).sha256)
 
+    def test_the_rest_api_verifies_a_copy(self):
+        client, headers = APIClient(), token_header(self.people.head)
+        act = self.document(self.decommission, 'act')
+        listed = client.get(reverse('plugins-api:netbox_decommission-api:decommission-documents',
+                                    kwargs={'pk': self.decommission.pk}), **headers).json()
+        (act_files,) = [d['files'] for d in listed if d['kind']['value'] == 'act']
+        for frozen in act_files:
+            path = reverse('plugins:netbox_decommission:decommission_document_copy', kwargs={
+                'pk': self.decommission.pk, 'kind': 'act', 'language': frozen['language']['value']})
+            self.assertTrue(frozen['verification_url'].endswith(path))
+        url = reverse('plugins-api:netbox_decommission-api:decommission-document-copy-verify',
+                      kwargs={'pk': self.decommission.pk, 'kind': 'act', 'language': 'en'})
+        answer = client.get(url, **headers).json()
+        self.assertEqual((answer['state'], answer['genuine'], answer['document']['number']),
+                         ('genuine', True, act.number))
+        self.assertEqual(answer['sha256'], act.files.get(language='en').sha256)
+        english = act.files.get(language='en')
+        english.file.storage.delete(english.file.name)
+        self.assertEqual(client.get(url, **headers).json()['state'], 'missing')
+        for kind, language in (('act', 'de'), ('memo', 'en')):
+            url = reverse('plugins-api:netbox_decommission-api:decommission-document-copy-verify',
+                          kwargs={'pk': self.decommission.pk, 'kind': kind, 'language': language})
+            self.assertEqual(client.get(url, **headers).status_code, 404)
+
     def test_the_verification_finds_an_altered_and_a_missing_copy(self):
         self.client.force_login(self.people.head)
         act = self.document(self.decommission, 'act')
@@ -156,7 +182,7 @@ class DraftRequisitesTestCase(DocumentFixtureMixin, TestCase):
         path = reverse('plugins:netbox_decommission:decommission_document_copy',
                        kwargs={'pk': decommission.pk, 'kind': 'order', 'language': 'ru'})
         self.assertTrue(url.endswith(path))
-        self.assertContains(self.client.get(path), 'data-copy-state="not-issued"')
+        self.assertContains(self.client.get(path), 'data-copy-state="not_issued"')
 
     def test_the_configured_base_url(self):
         decommission = create_workflow_decommission(self.device, self.people)

@@ -22,6 +22,8 @@ workflow_urls = [
 ] + [
     path('decommissions/<int:pk>/documents/<str:kind>.pdf', workflow_views.DocumentPDFView.as_view(),
          name='decommission-document-pdf'),
+    path('decommissions/<int:pk>/documents/<str:kind>/<str:language>/verify/',
+         workflow_views.CopyVerificationView.as_view(), name='decommission-document-copy-verify'),
     path('decommissions/<int:pk>/labels.pdf', workflow_views.LabelsPDFView.as_view(), name='decommission-labels-pdf'),
     path('decommissions/<int:pk>/sanitization-certificate.pdf',
          media_document_views.DecommissionSanitizationPDFView.as_view(),

@@ -82,13 +82,21 @@ class DocumentFileSerializer(serializers.ModelSerializer):
         choices=FixityStateChoices, allow_blank=True, read_only=True,
         help_text=_('What the last fixity check found: intact, altered or missing; null if never checked'))
 
+    verification_url = serializers.SerializerMethodField(
+        help_text=_('The page the document QR code of this copy opens: is it still the copy issued?'))
+
     class Meta:
         model = DocumentFile
         fields = ('language', 'sha256', 'size', 'digitally_signed', 'created', 'file_missing', 'fixity_state',
-                  'fixity_checked_at')
+                  'fixity_checked_at', 'verification_url')
 
     def get_file_missing(self, frozen) -> bool:
         return not issuing.is_stored(frozen)
+
+    def get_verification_url(self, frozen) -> str:
+        return self.context['request'].build_absolute_uri(reverse(
+            'plugins:netbox_decommission:decommission_document_copy',
+            kwargs={'pk': frozen.document.decommission_id, 'kind': frozen.document.kind, 'language': frozen.language}))
 
 
 class DocumentSerializer(serializers.ModelSerializer):

@@ -21,7 +21,7 @@ from .. import device_facts, workflow
 from ..choices import DocumentKindChoices
 from ..documents import issuing, labels
 from ..documents.rendering import LanguageError, document_language, pdf_response
-from ..documents.verification import verify
+from ..documents.verification import verify, verify_copy
 from ..models import Decommission
 from ..plugin_settings import DOCUMENT_LANGUAGES
 from . import workflow_serializers as requests
@@ -64,6 +64,30 @@ class DocumentListView(APIView):
         decommission = permitted_decommission(request, pk, 'view')
         documents = decommission.documents.prefetch_related('signatures__user', 'files')
         return Response(requests.DocumentSerializer(documents, many=True, context={'request': request}).data)
+
+
+class CopyVerificationView(APIView):
+    """
+    What the document QR code opens, as JSON: is the issued copy of a document in a language still the one issued?
+    ``state``: genuine, altered, missing or not_issued (a draft).
+    """
+    queryset = Decommission.objects.all()
+    permission_classes = (IsAuthenticatedOrLoginNotRequired,)
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, pk, kind, language):
+        decommission = permitted_decommission(request, pk, 'view')
+        document = decommission.documents.filter(kind=kind).first()
+        if document is None or language not in DOCUMENT_LANGUAGES:
+            return Response({'detail': _('{number} has no {kind} document in "{language}".').format(
+                number=decommission.number, kind=kind, language=language)}, status=status.HTTP_404_NOT_FOUND)
+        document.decommission = decommission
+        result = verify_copy(document, language)
+        return Response({
+            'document': {'kind': document.kind, 'number': document.number}, 'language': language,
+            'state': result.state, 'genuine': result.genuine, 'message': result.message,
+            'sha256': result.file.sha256 if result.file else None, 'found_sha256': result.found_sha256 or None,
+        })
 
 
 class PDFRenderer(BaseRenderer):

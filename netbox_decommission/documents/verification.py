@@ -83,6 +83,15 @@ class CopyVerification:
     # The SHA-256 of the stored file now: differs from file.sha256 when it was altered; '' when it is missing.
     found_sha256: str = ''
 
+    @property
+    def state(self):
+        """genuine, altered, missing, or not_issued (no issued copy: a draft)."""
+        if self.file is None:
+            return 'not_issued'
+        if self.genuine:
+            return 'genuine'
+        return 'altered' if self.found_sha256 else 'missing'
+
 
 def verify_copy(document, language):
     """The issued copy of ``document`` in ``language``, checked against the SHA-256 recorded when it was issued."""

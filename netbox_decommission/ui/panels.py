@@ -224,25 +224,41 @@ class DecommissionNextStepPanel(panels.ObjectPanel):
 
 
 class DecommissionDocumentsPanel(panels.ObjectPanel):
-    """The order, the application and the act: when drafted and signed, and each signature."""
+    """
+    The order, the application and the act: when drafted and signed, and each signature; the documents NetBox
+    issues at closing (nobody signs them): when issued.
+    """
     template_name = 'netbox_decommission/panels/documents.html'
     title = _('Documents')
 
     def get_context(self, context):
         ctx = super().get_context(context)
-        documents = {d.kind: d for d in ctx['object'].documents.all()}
+        decommission = ctx['object']
+        documents = {d.kind: d for d in decommission.documents.all()}
         rows = []
         for kind, label in DocumentKindChoices:
             document = documents.get(kind)
             missing = missing_copies(document) if document else {}
             downloads = [(code, language, missing.get(code)) for code, language in DocumentLanguageChoices.CHOICES]
-            rows.append((kind, label, document, downloads))
+            issued = kind not in DocumentKindChoices.SIGNED
+            rows.append({'kind': kind, 'label': label, 'document': document, 'downloads': downloads,
+                         'issued': issued, 'absent': _absent_document(decommission, issued)})
         return {
             **ctx,
             'documents': rows,
             'languages': DocumentLanguageChoices.CHOICES,
             'has_media': any(component.is_media for component in ctx['object'].components.all()),
         }
+
+
+def _absent_document(decommission, issued):
+    """Why a document of the record does not exist (yet)."""
+    if not issued:
+        return _('Not drafted yet')
+    if decommission.is_open:
+        return _('Issued at closing')
+    # Closed without it (a certificate of sanitization when no medium was removed), or cancelled.
+    return _('Not issued')
 
 
 class RestoreReportPanel(panels.ObjectPanel):

@@ -1,7 +1,8 @@
 """
-The order, the application and the act as PDFs: what each prints (from the record's frozen data only, so they
-render after the device is gone), drafts rendered on request, and the frozen copies stored once a document has
-all its signatures.
+The documents as PDFs: what the order, the application and the act print (from the record's frozen data only, so
+they render after the device is gone), how each kind is rendered (the documents issued at closing have modules of
+their own: sanitization, report), drafts rendered on request, and the frozen copies stored once a document has all
+its signatures or is issued.
 """
 import hashlib
 from contextlib import contextmanager

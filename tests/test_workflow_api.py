@@ -110,8 +110,11 @@ class WorkflowAPITestCase(WorkflowAPITestCaseBase):
         response = self.get(decommission, 'documents')
         self.assertEqual(response.status_code, 200)
         documents = response.json()
-        self.assertEqual([d['kind']['value'] for d in documents], ['order', 'application', 'act'])
+        # The three signed, then those issued at closing, the report last (it lists the others).
+        kinds = [d['kind']['value'] for d in documents]
+        self.assertEqual((kinds[:3], kinds[-1]), (['order', 'application', 'act'], 'report'))
         self.assertTrue(all(d['signed_at'] for d in documents))
+        self.assertEqual(documents[-1]['signatures'], [])
         self.assertEqual(
             [(s['role']['value'], s['user']['username']) for s in documents[2]['signatures']],
             [('executor', 'executor1'), ('executor', 'executor2'), ('head', 'head')],

@@ -23,7 +23,14 @@ from netbox_decommission.documents.formatting import moment, person
 from netbox_decommission.models import Document, RemovedComponent, StorageLocation
 
 from .mixins import DocumentFixtureMixin
-from .utils import add_ready_components, advance, create_workflow_decommission, pdf_text, token_header
+from .utils import (
+    add_ready_components,
+    advance,
+    create_workflow_decommission,
+    pdf_text,
+    plugin_settings,
+    token_header,
+)
 
 NETWORK_CHECK = {
     'checked_at': '2026-12-06T03:10:00+00:00', 'checked_by': 'head', 'tcp_ports': [22, 443], 'icmp': True,
@@ -182,6 +189,30 @@ class ReportContentTestCase(ReportFixtureMixin, TestCase):
         for text in self.texts().values():
             self.assertIn('SN-srv-01', text)
             self.assertIn(str(self.device_pk), text)
+
+
+@plugin_settings(retirement_policy='offline', ip_address_policy='deprecate', disable_peer_ports=True)
+class OfflineRetirementReportTestCase(DocumentFixtureMixin, TestCase):
+    """Under the offline policy: the device kept, its addresses deprecated, the far-end ports freed."""
+
+    def test_the_retirement_and_the_checks_under_the_offline_policy(self):
+        decommission = create_workflow_decommission(self.device, self.people)
+        advance(decommission, Status.STATUS_CLOSED, self.people, self.zone)
+        record = decommission.device_snapshot['retirement']
+        # Walked outside a request: NetBox logged no change, so there is no request id.
+        self.assertEqual((record['device'], record['ip_addresses'], record['request_id']),
+                         ('offline', 'deprecated', ''))
+        self.assertEqual(record['peer_ports_freed'], [
+            {'id': self.server.switch_port.pk, 'device': 'srv-01-tor', 'name': 'Ethernet10'}])
+        document = decommission.documents.get(kind='report')
+        for frozen in document.files.all():
+            text = pdf_text(frozen.file.open('rb').read())
+            with translation.override(frozen.language):
+                for expected in (*report._closing_checks(decommission, []), report.DEVICE_OUTCOMES['offline'],
+                                 report.ADDRESS_OUTCOMES['deprecated']):
+                    self.assertIn(' '.join(str(expected).split()), text, frozen.language)
+            self.assertIn('srv-01-tor Ethernet10', text)
+            self.assertEqual(len(report._closing_checks(decommission, [])), 5)
 
 
 class ReportDownloadTestCase(ReportFixtureMixin, TestCase):

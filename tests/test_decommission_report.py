@@ -184,6 +184,15 @@ class ReportContentTestCase(ReportFixtureMixin, TestCase):
             with translation.override(language):
                 self.assertIn(moment(datetime.datetime(2026, 12, 6, 3, 10, tzinfo=datetime.UTC)), text)
 
+    def test_a_retirement_the_snapshot_holds_no_account_of(self):
+        # Retired by a version of the plugin that kept no record of the retirement.
+        self.decommission.device_snapshot.pop('retirement')
+        document = self.report_document()
+        document.decommission = self.decommission
+        text = pdf_text(report.render_document(document, 'en'))
+        self.assertIn('holds no account of the retirement', text)
+        self.assertIn('SN-srv-01', text)
+
     def test_the_report_outlives_the_device(self):
         self.assertIsNone(self.decommission.device)
         for text in self.texts().values():

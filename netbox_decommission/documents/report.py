@@ -100,6 +100,7 @@ def _backup(decommission):
 
 
 def _checklist(decommission):
+    # workflow.moves.SHUTDOWN_CHECKLIST, which cannot be imported here: the workflow imports the documents.
     fields = ('services_stopped', 'users_notified', 'powered_off', 'network_disconnected')
     return [
         {'label': decommission._meta.get_field(name).verbose_name, 'done': YES_NO[getattr(decommission, name)]}

@@ -179,8 +179,9 @@ def archive_name(document, language):
 
 def documents_archive(decommissions, languages, on_progress=None, on_missing=None):
     """
-    A ZIP of every drafted or signed document of the decommissions in each language, one folder per record:
-    ``DC-2026-00001/ORD-2026-00001_ru.pdf``. Signed documents are their frozen copies.
+    A ZIP of every drafted, signed or issued document of the decommissions in each language, one folder per record:
+    ``DC-2026-00001/ORD-2026-00001_ru.pdf``. Signed documents and those issued at closing (the report, ...) are
+    their frozen copies.
     ``on_progress(done, total)`` is called after each record. A frozen copy whose file is missing from the media
     storage does not stop the archive: a text file in its place (``ORD-2026-00001_ru.pdf.missing.txt``) says what to
     restore, and ``on_missing(message)`` is called with the same words.

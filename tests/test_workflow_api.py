@@ -113,6 +113,7 @@ class WorkflowAPITestCase(WorkflowAPITestCaseBase):
         self.assertEqual([d['kind']['value'] for d in documents],
                          ['order', 'application', 'act', 'extract', 'sanitization', 'report'])
         self.assertTrue(all(d['signed_at'] for d in documents))
+        self.assertEqual(documents[-1]['signatures'], [])
         self.assertEqual(
             [(s['role']['value'], s['user']['username']) for s in documents[2]['signatures']],
             [('executor', 'executor1'), ('executor', 'executor2'), ('head', 'head')],

@@ -127,7 +127,7 @@ class BulkMoveView(BulkAPIView):
 
 
 class BulkDocumentsView(BulkAPIView):
-    """Render every drafted or signed document of the listed decommissions into one ZIP archive (a job)."""
+    """Render every drafted, signed or issued document of the listed decommissions into one ZIP archive (a job)."""
 
     @extend_schema(request=BulkDocumentsRequestSerializer, responses={202: OpenApiTypes.OBJECT})
     def post(self, request):

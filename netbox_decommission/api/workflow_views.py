@@ -55,7 +55,10 @@ class ImpactView(APIView):
 
 
 class DocumentListView(APIView):
-    """The order, the application and the act: numbers, signatures, frozen copies with SHA-256, PDF links."""
+    """
+    The documents of the record (those signed, and those NetBox issues at closing): numbers, signatures, frozen
+    copies with SHA-256, PDF links.
+    """
     queryset = Decommission.objects.all()
     permission_classes = (IsAuthenticatedOrLoginNotRequired,)
 
@@ -119,13 +122,16 @@ class PDFView(APIView):
 
 
 class DocumentPDFView(PDFView):
-    """The order, the application or the act: the frozen copy once signed, a draft before."""
+    """A document: the frozen copy once signed (or issued at closing), a draft of a signed one before."""
 
     def pdf(self, request, decommission, language, kind):
         if kind not in dict(DocumentKindChoices):
-            return Response({'detail': _('Unknown document "{kind}": use order, application or act.').format(
-                kind=kind)}, status=status.HTTP_404_NOT_FOUND)
+            return Response({'detail': _('Unknown document "{kind}": use one of {kinds}.').format(
+                kind=kind, kinds=', '.join(DocumentKindChoices.values()))}, status=status.HTTP_404_NOT_FOUND)
         document = decommission.documents.filter(kind=kind).first()
+        if document is None and kind not in DocumentKindChoices.SIGNED:
+            return Response({'detail': issuing.not_issued_message(decommission, kind)},
+                            status=status.HTTP_404_NOT_FOUND)
         if document is None:
             return Response({'detail': _('The {document} of {number} has not been drafted yet. {fix}').format(
                 document=str(dict(DocumentKindChoices)[kind]).lower(), number=decommission.number,

@@ -1,1 +1,4 @@
-"""The order, the application and the act as PDFs: rendering, numbering, freezing, verification, labels."""
+"""
+The documents as PDFs (the order, the application and the act; those issued at closing, the report among them):
+rendering, numbering, freezing, verification, labels.
+"""

@@ -1,7 +1,7 @@
 """How every document prints people, dates and times, in the active language."""
 from django.utils import formats, timezone
 
-__all__ = ('day', 'moment', 'person')
+__all__ = ('day', 'document_date', 'moment', 'person')
 
 
 def person(user):
@@ -24,3 +24,8 @@ def moment(value):
 
 def day(value):
     return formats.date_format(timezone.localtime(value), 'j E Y') if value else ''
+
+
+def document_date(document):
+    """A document is dated the day it took effect (its last signature, or its issue); a draft, the day drafted."""
+    return document.signed_at or document.drafted_at

@@ -1,7 +1,8 @@
 """
-The order, the application and the act as PDFs: what each prints (from the record's frozen data only, so they
-render after the device is gone), drafts rendered on request, and the frozen copies stored once a document has
-all its signatures.
+The documents as PDFs: what the order, the application and the act print (from the record's frozen data only, so
+they render after the device is gone), how each kind is rendered (the documents issued at closing have modules of
+their own: sanitization, report), drafts rendered on request, and the frozen copies stored once a document has all
+its signatures or is issued.
 """
 import hashlib
 from contextlib import contextmanager
@@ -18,8 +19,8 @@ from ..choices import DocumentKindChoices as Kind
 from ..choices import SignatureRoleChoices as Role
 from ..models import Document, DocumentFile
 from ..plugin_settings import DOCUMENT_LANGUAGES, get_setting
-from . import event_log_extract, pades, sanitization
-from .formatting import day, moment, person
+from . import event_log_extract, pades, report, sanitization
+from .formatting import day, document_date, moment, person
 from .rendering import render_pdf
 from .requisites import requisites
 from .signatories import position
@@ -39,11 +40,6 @@ CAPACITIES = {
     (Kind.KIND_ACT, Role.ROLE_EXECUTOR): _('Removed the server'),
     (Kind.KIND_ACT, Role.ROLE_HEAD): pgettext_lazy('act signer', 'Head of the organization or department (approves)'),
 }
-
-
-def document_date(document):
-    """A document is dated the day it took effect (its last signature); a draft, the day it was drafted."""
-    return document.signed_at or document.drafted_at
 
 
 def signature_blocks(document):
@@ -143,6 +139,7 @@ RENDERERS = {
     Kind.KIND_ACT: render_signed_document,
     Kind.KIND_SANITIZATION: render_sanitization_document,
     Kind.KIND_EXTRACT: event_log_extract.render_document,
+    Kind.KIND_REPORT: report.render_document,
 }
 
 
@@ -174,6 +171,17 @@ def issue_closing_documents(decommission):
             document = Document.objects.create(decommission=decommission, kind=kind, signed_at=timezone.now())
             stored.extend(freeze(document))
     return stored
+
+
+def not_issued_message(decommission, kind):
+    """Why ``decommission`` has no document of ``kind``, one of those issued at closing."""
+    label = str(dict(Kind)[kind]).lower()
+    if decommission.is_open:
+        return _('The {document} of {number} is issued when the decommission is closed; it is at stage "{stage}".'
+                 ).format(document=label, number=decommission.number, stage=decommission.get_status_display())
+    return _('{number} has no {document}: it was not issued when the decommission was closed (it is issued only '
+             'when there is something to record), or the decommission was cancelled.'
+             ).format(document=label, number=decommission.number)
 
 
 def filename(document, language):

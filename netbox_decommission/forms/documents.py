@@ -9,6 +9,7 @@ __all__ = (
 class DocumentVerifyForm(forms.Form):
     file = forms.FileField(
         label=_('PDF'),
-        help_text=_('The order, application or act to check, as downloaded or received'),
+        help_text=_('The document to check (order, application, act, or one issued at closing), as downloaded or '
+                    'received'),
         error_messages={'required': _('Choose the PDF to verify.')},
     )

@@ -23,8 +23,9 @@ def number_scope(kind):
 
 class Document(models.Model):
     """
-    One of the three documents of a decommission (order, application, act), drafted by the workflow and
-    complete once everyone it requires has signed it.
+    A document of a decommission: one of the three people sign (order, application, act), drafted by the workflow
+    and complete once everyone it requires has signed it; or one NetBox issues when the record is closed (report,
+    sanitization certificate, event-log extract), complete when issued.
     """
     decommission = models.ForeignKey(
         to='netbox_decommission.Decommission',

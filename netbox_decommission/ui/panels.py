@@ -236,15 +236,17 @@ class DecommissionNextStepPanel(panels.ObjectPanel):
 
 class DecommissionDocumentsPanel(panels.ObjectPanel):
     """
-    Every document: when drafted and signed, each signature, and each frozen copy with its SHA-256 and what the last
-    fixity check found of it; a copy missing from the storage or found altered is named with what to do.
+    Every document: when drafted and signed (or, for those NetBox issues at closing, when issued), each signature,
+    and each frozen copy with its SHA-256 and what the last fixity check found of it; a copy missing from the
+    storage or found altered is named with what to do.
     """
     template_name = 'netbox_decommission/panels/documents.html'
     title = _('Documents')
 
     def get_context(self, context):
         ctx = super().get_context(context)
-        documents = {d.kind: d for d in ctx['object'].documents.all()}
+        decommission = ctx['object']
+        documents = {d.kind: d for d in decommission.documents.all()}
         rows = []
         for kind, label in DocumentKindChoices:
             document = documents.get(kind)
@@ -253,13 +255,26 @@ class DecommissionDocumentsPanel(panels.ObjectPanel):
             missing = {code: message for code, (state, message) in problems.items() if state == Fixity.STATE_MISSING}
             downloads = [(code, language, missing.get(code)) for code, language in DocumentLanguageChoices.CHOICES]
             copies = [(file, Fixity.colors.get(file.fixity_state)) for file in document.files.all()] if document else []
-            rows.append((kind, label, document, downloads, copies, [message for _state, message in problems.values()]))
+            issued = kind not in DocumentKindChoices.SIGNED
+            rows.append({'kind': kind, 'label': label, 'document': document, 'downloads': downloads, 'copies': copies,
+                         'problems': [message for _state, message in problems.values()], 'issued': issued,
+                         'absent': _absent_document(decommission, issued)})
         return {
             **ctx,
             'documents': rows,
             'languages': DocumentLanguageChoices.CHOICES,
             'has_media': any(component.is_media for component in ctx['object'].components.all()),
         }
+
+
+def _absent_document(decommission, issued):
+    """Why a document of the record does not exist (yet)."""
+    if not issued:
+        return _('Not drafted yet')
+    if decommission.is_open:
+        return _('Issued at closing')
+    # Closed without it (a certificate of sanitization when no medium was removed), or cancelled.
+    return _('Not issued')
 
 
 class RestoreReportPanel(panels.ObjectPanel):

@@ -1,6 +1,7 @@
 """
-The documents in the web UI: the PDF of the order, the application or the act (frozen once signed, a draft
-before), the label sheet, and the page that verifies a PDF someone hands in.
+The documents in the web UI: the PDF of each document of a record (the order, the application and the act, frozen
+once signed, a draft before; those issued at closing, frozen), the label sheet, and the page that verifies a PDF
+someone hands in.
 """
 from django.contrib import messages
 from django.http import Http404
@@ -51,6 +52,9 @@ class DecommissionDocumentView(DecommissionPDFView):
         if kind not in dict(DocumentKindChoices):
             raise Http404(_('Unknown document "{kind}".').format(kind=kind))
         document = decommission.documents.filter(kind=kind).first()
+        if document is None and kind not in DocumentKindChoices.SIGNED:
+            messages.warning(request, issuing.not_issued_message(decommission, kind))
+            return redirect(decommission.get_absolute_url())
         if document is None:
             messages.warning(request, _('The {document} of {number} has not been drafted yet. {fix}').format(
                 document=str(dict(DocumentKindChoices)[kind]).lower(), number=decommission.number,

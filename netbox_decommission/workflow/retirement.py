@@ -4,12 +4,14 @@ the signing transaction (workflow.sign calls it): if any step fails, the act sta
 nothing changed. Every change goes through NetBox's change log under the request's id.
 """
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dcim.choices import DeviceStatusChoices
 from dcim.models import Cable, Device, Interface
 from ipam.choices import IPAddressStatusChoices
 from ipam.models import IPAddress
+from netbox.context import current_request
 from virtualization.models import VirtualMachine
 
 from .. import device_facts, guard
@@ -27,15 +29,37 @@ def _device_ip_addresses(device):
 
 
 def _free_peer_ports(decommission, cables):
-    """Disable the far-end interfaces of the device's cables and say which decommission freed them."""
+    """
+    Disable the far-end interfaces of the device's cables and say which decommission freed them; returns them
+    (device, name and id), for the record of the retirement.
+    """
     peer_ids = [
         peer['object_id'] for cable in cables for peer in cable['peer'] if peer['object_type'] == 'dcim.interface'
     ]
-    for interface in Interface.objects.filter(pk__in=peer_ids):
+    freed = []
+    for interface in Interface.objects.filter(pk__in=peer_ids).select_related('device').order_by('pk'):
         interface.snapshot()
         interface.enabled = False
         interface.description = _('Freed by decommission {number}').format(number=decommission.number)[:200]
         interface.save()
+        freed.append({'id': interface.pk, 'device': str(interface.device), 'name': interface.name})
+    return freed
+
+
+def _record(user, delete_device, delete_addresses, freed):
+    """
+    What the retirement did, kept in the snapshot for the decommission report: the device and its addresses are
+    gone by the time it is issued, and NetBox's change log finds the retirement's changes by its request id.
+    """
+    request = current_request.get()
+    return {
+        'retired_at': timezone.now().isoformat(),
+        'retired_by': user.username if user else '',
+        'request_id': str(request.id) if request is not None else '',
+        'device': 'deleted' if delete_device else 'offline',
+        'ip_addresses': 'deleted' if delete_addresses else 'deprecated',
+        'peer_ports_freed': freed,
+    }
 
 
 def retire_device(decommission, user):
@@ -55,11 +79,12 @@ def retire_device(decommission, user):
     snapshot = device_facts.snapshot(device)
     decommission.device_snapshot = snapshot
 
-    if get_setting('disable_peer_ports'):
-        _free_peer_ports(decommission, snapshot['cables'])
+    freed = _free_peer_ports(decommission, snapshot['cables']) if get_setting('disable_peer_ports') else []
 
     delete_device = get_setting('retirement_policy') == 'delete'
     delete_addresses = get_setting('ip_address_policy') == 'delete'
+    # The snapshot's cables are the ones deleted here.
+    snapshot['retirement'] = _record(user, delete_device, delete_addresses, freed)
     # Cables first: NetBox's deletion of a device would leave their far ends dangling. (Deleting them after the
     # device runs more queries: NetBox then retraces the paths end by end as the device's interfaces go.)
     delete_logged(Cable.objects.filter(pk__in=list(device_cable_ids(device))))

@@ -317,6 +317,10 @@ def document_kwargs(fx, user):
     return {'pk': fx.draft.pk, 'kind': 'order'}
 
 
+def copy_kwargs(fx, user):
+    return {'pk': fx.draft.pk, 'kind': 'order', 'language': 'ru'}
+
+
 HARVESTED = count(RemovedComponent, decommission=lambda fx: fx.draft.pk)
 HARVEST = needs('decommission.change', 'removedcomponent.add')
 DISPOSED = row(RemovedComponent, 'component', 'status', 'disposition_reference')
@@ -359,6 +363,8 @@ ROUTES = [
     Route('ui', 'decommission_document', VIEW, target='draft', kwargs=document_kwargs),
     Route('ui', 'decommission_labels', VIEW, target='draft'),
     Route('ui', 'decommission_sanitization_certificate', VIEW, target='draft'),
+    Route('ui', 'decommission_event_log_extract', VIEW, target='draft'),
+    Route('ui', 'decommission_document_copy', VIEW, target='draft', kwargs=copy_kwargs),
     Route('ui', 'decommission_harvest', HARVEST, target='draft'),
     Route('ui', 'decommission_harvest', HARVEST, 'post', 'draft', witness=HARVESTED,
           body=form(pk=lambda fx: [f'inventory_item:{fx.inventory_item.pk}'])),
@@ -383,6 +389,8 @@ ROUTES = [
           body=form(disposition='destroyed', reference='DESTR-1'), witness=DISPOSED),
     Route('ui', 'removedcomponent_sanitization_certificate', needs('removedcomponent.view', 'decommission.view'),
           target='component'),
+    Route('ui', 'removedcomponent_event_log_extract', needs('removedcomponent.view', 'decommission.view'),
+          target='component'),
     # The Decommission tab of a device
     # As NetBox's own tabs: the page needs the device's view permission; without "view" on decommissions it is empty.
     Route('ui', 'dcim:device_decommissions', needs('device.view'), target='device', outside=FILTERED,
@@ -402,6 +410,8 @@ ROUTES = [
     Route('api', 'decommission-document-pdf', VIEW, target='draft', kwargs=document_kwargs),
     Route('api', 'decommission-labels-pdf', VIEW, target='draft'),
     Route('api', 'decommission-sanitization-certificate-pdf', VIEW, target='draft'),
+    Route('api', 'decommission-event-log-extract-pdf', VIEW, target='draft'),
+    Route('api', 'decommission-document-copy-verify', VIEW, target='draft', kwargs=copy_kwargs),
     Route('api', 'decommission-harvest', HARVEST, target='draft'),
     Route('api', 'decommission-harvest', HARVEST, 'post', 'draft', witness=HARVESTED,
           body=form(inventory_items=lambda fx: [fx.inventory_item.pk])),
@@ -410,6 +420,8 @@ ROUTES = [
           body=form(disposition='destroyed', reference='DESTR-1'), witness=DISPOSED),
     Route('api', 'removedcomponent-custody', needs('removedcomponent.view'), target='component'),
     Route('api', 'removedcomponent-sanitization-certificate-pdf', needs('removedcomponent.view', 'decommission.view'),
+          target='component'),
+    Route('api', 'removedcomponent-event-log-extract-pdf', needs('removedcomponent.view', 'decommission.view'),
           target='component'),
     Route('api', 'storagelocation-custody', needs('storagelocation.view'), target='location'),
     Route('api', 'decommission-bulk-start', needs('decommission.add'), 'post', outside=FILTERED,

@@ -225,7 +225,7 @@ def report_context(document, language):
             'removed_at': moment(decommission.removed_at),
             'stage_log': _stage_log(decommission),
             'documents': _documents(decommission, document),
-            'backup': _backup(decommission),
+            'backup_record': _backup(decommission),
             'checklist': _checklist(decommission),
             'components': components,
             'server_custody': _custody(server_events),

@@ -27,8 +27,9 @@ def copy_verification_url(document, language):
     base_url = get_setting('document_base_url')
     if base_url:
         return base_url.rstrip('/') + path
-    request = current_request.get()
-    return request.build_absolute_uri(path) if request is not None else path
+    # A background job's request is NetBox's stand-in (NetBoxFakeRequest), which knows no address.
+    absolute = getattr(current_request.get(), 'build_absolute_uri', None)
+    return absolute(path) if absolute is not None else path
 
 
 def qr_code(url):

@@ -24,6 +24,7 @@ from netbox.wsgi import application
 from netbox_decommission.choices import DecommissionStatusChoices as Status
 from netbox_decommission.choices import DocumentKindChoices
 from netbox_decommission.models import Decommission, RemovedComponent, StorageLocation
+from netbox_decommission.plugin_settings import DOCUMENT_LANGUAGES
 from users.models import User
 
 from .utils import (
@@ -226,6 +227,8 @@ class APIFuzzTestCase(TestCase):
             known['id'] = st.sampled_from(self.known_ids(path))
         if 'kind' in names:
             known['kind'] = st.sampled_from(DocumentKindChoices.values())
+        if 'language' in names:
+            known['language'] = st.sampled_from(DOCUMENT_LANGUAGES)
         on_records = st.fixed_dictionaries(known).flatmap(
             lambda parameters: operation.as_strategy(mode, path_parameters=parameters))
         return st.one_of(on_records, on_records, operation.as_strategy(mode))

@@ -111,7 +111,7 @@ class ReportContentTestCase(ReportFixtureMixin, TestCase):
 
     def test_the_other_documents_with_their_sha256(self):
         others = self.decommission.documents.exclude(kind='report').prefetch_related('files')
-        self.assertEqual(sorted(d.kind for d in others), ['act', 'application', 'order', 'sanitization'])
+        self.assertEqual(sorted(d.kind for d in others), ['act', 'application', 'extract', 'order', 'sanitization'])
         for language, text in self.texts().items():
             for document in others:
                 self.assertIn(document.number, text)

@@ -124,7 +124,8 @@ class ReferenceIsCompleteTestCase(SimpleTestCase):
             callback = pattern.callback
             if 'format' in route or not route.strip('^$'):
                 continue  # the .json/.api suffix variants and the API root
-            path = re.sub(r'<\w+:pk>|\(\?P<pk>[^)]*\)', '{id}', route).replace('<str:kind>', '{kind}').strip('^$')
+            path = re.sub(r'<\w+:pk>|\(\?P<pk>[^)]*\)', '{id}', route)
+            path = re.sub(r'<str:(\w+)>', r'{\1}', path).strip('^$')
             # HEAD answers wherever GET does (DRF adds it to a viewset's actions at its first request).
             if getattr(callback, 'actions', None):
                 methods = [m for m in callback.actions if m != 'head']

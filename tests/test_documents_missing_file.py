@@ -84,7 +84,8 @@ class MissingFrozenCopyTestCase(TestCase):
         self.assertEqual(files['ru']['sha256'], self.lost.sha256)
         self.assertEqual(files['ru']['size'], self.lost.size)
         self.assertEqual(set(files['ru']), {'language', 'sha256', 'size', 'digitally_signed', 'created',
-                                            'file_missing', 'fixity_state', 'fixity_checked_at'})
+                                            'file_missing', 'fixity_state', 'fixity_checked_at',
+                                            'verification_url'})
 
     def test_the_ui_answers_410_with_the_message(self):
         self.client.force_login(self.user)

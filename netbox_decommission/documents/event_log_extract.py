@@ -11,6 +11,7 @@ from datetime import datetime, time
 from pathlib import Path
 
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from ..models import CustodyEvent, StageChange
 from ..plugin_settings import get_setting
@@ -45,7 +46,7 @@ def _events(decommission, components):
     stage_changes = StageChange.objects.filter(decommission=decommission).select_related('user')
     for change in stage_changes:
         events.append(LoggedEvent(
-            change.time, person(change.user), str(translation.gettext('Stage change')), decommission.number,
+            change.time, person(change.user), gettext('Stage change'), decommission.number,
             f'{change.get_from_status_display() or "—"} → {change.get_to_status_display()}'
             + (f': {change.comment}' if change.comment else ''),
         ))
@@ -54,7 +55,7 @@ def _events(decommission, components):
     for event in custody:
         moved = f'{event.from_location or "—"} → {event.to_location or "—"}'
         events.append(LoggedEvent(
-            event.time, person(event.user), str(translation.gettext('Custody')), str(event.component),
+            event.time, person(event.user), gettext('Custody'), str(event.component),
             moved + (f': {event.reason}' if event.reason else ''),
         ))
     for component in components:
@@ -62,7 +63,7 @@ def _events(decommission, components):
             method = component.get_sanitization_method_display()
             events.append(LoggedEvent(
                 _destroyed_at(component), person(component.sanitized_by),
-                str(translation.gettext('Destruction of the data')), str(component),
+                gettext('Destruction of the data'), str(component),
                 ' '.join(part for part in (str(method), component.sanitization_technique) if part),
             ))
     return sorted(events, key=lambda event: event.time)

@@ -144,10 +144,11 @@ RENDERERS = {
 
 
 # The documents issued at closing only for some records: whether ``decommission`` gets one.
-ISSUED_WHEN = {
-    Kind.KIND_SANITIZATION: lambda decommission: sanitization.media(decommission).exists(),
-    Kind.KIND_EXTRACT: lambda decommission: sanitization.media(decommission).exists(),
-}
+def _has_media(decommission):
+    return sanitization.media(decommission).exists()
+
+
+ISSUED_WHEN = {Kind.KIND_SANITIZATION: _has_media, Kind.KIND_EXTRACT: _has_media}
 
 
 def render_document(document, language):

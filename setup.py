@@ -26,6 +26,8 @@ setup(
         'weasyprint>=62',
         'segno>=1.6',
         'pypdf>=5',
+        # The iCalendar feed of removal windows (RFC 5545).
+        'icalendar>=6',
     ],
     extras_require={
         # PAdES digital signatures on frozen documents (settings signing_key and signing_certificate).

@@ -38,6 +38,8 @@ class DecommissionConfig(PluginConfig):
             'order': 'ORD', 'application': 'APP', 'act': 'ACT', 'report': 'REP', 'sanitization': 'SAN',
             'extract': 'LOG',
         },
+        # Format of hand-over numbers (docs/handovers.md); fields as in number_format.
+        'handover_number_format': 'HND-{year}-{seq:05d}',
         # GOST R 7.0.97-2025 requisites printed on the Russian and English documents: the place of issue (e.g.
         # 'г. Москва'), and the operator's address that the act of destruction of personal data names.
         'place_of_issue': '',

@@ -122,9 +122,9 @@ class ComponentKindChoices(ChoiceSet):
 MEDIA_KINDS = (ComponentKindChoices.KIND_DISK, ComponentKindChoices.KIND_SSD)
 
 # Final dispositions: a component in one of these has left the plugin's custody.
-FINAL_COMPONENT_STATUSES = ('transferred', 'reused', 'destroyed')
+FINAL_COMPONENT_STATUSES = ('transferred', 'reused', 'destroyed', 'recycled')
 # A component in one of these is no longer anywhere a storage location holds it (a transferred one is at the vendor).
-GONE_COMPONENT_STATUSES = ('reused', 'destroyed')
+GONE_COMPONENT_STATUSES = ('reused', 'destroyed', 'recycled')
 
 
 class ComponentSourceChoices(ChoiceSet):
@@ -164,6 +164,8 @@ class ComponentStatusChoices(ChoiceSet):
     STATUS_TRANSFERRED = 'transferred'
     STATUS_REUSED = 'reused'
     STATUS_DESTROYED = 'destroyed'
+    # Set by a disposal vendor's certificate of recycling (handovers/), never by hand.
+    STATUS_RECYCLED = 'recycled'
 
     CHOICES = [
         (STATUS_REMOVED, _('Removed'), 'gray'),
@@ -172,6 +174,7 @@ class ComponentStatusChoices(ChoiceSet):
         (STATUS_TRANSFERRED, _('Transferred'), 'purple'),
         (STATUS_REUSED, _('Reused'), 'green'),
         (STATUS_DESTROYED, _('Destroyed'), 'red'),
+        (STATUS_RECYCLED, _('Recycled'), 'dark'),
     ]
 
 
@@ -292,4 +295,49 @@ class SignatureRoleChoices(ChoiceSet):
         (ROLE_HEAD, pgettext_lazy('signature role', 'Head')),
         (ROLE_RESPONSIBLE, pgettext_lazy('signature role', 'Responsible')),
         (ROLE_EXECUTOR, pgettext_lazy('signature role', 'Executor')),
+    ]
+
+
+class HandoverStatusChoices(ChoiceSet):
+    """The life of a hand-over to a disposal vendor (handovers/)."""
+    key = 'Handover.status'
+
+    STATUS_PLANNED = 'planned'
+    STATUS_HANDED_OVER = 'handed_over'
+    STATUS_CLOSED = 'closed'
+
+    CHOICES = [
+        (STATUS_PLANNED, _('Planned'), 'blue'),
+        (STATUS_HANDED_OVER, _('Handed over'), 'purple'),
+        (STATUS_CLOSED, _('Closed'), 'dark'),
+    ]
+
+
+class ReconciliationStateChoices(ChoiceSet):
+    """Where one item of a hand-over stands against the vendor's certificate."""
+    key = 'HandoverItem.reconciliation'
+
+    STATE_PENDING = 'pending'
+    STATE_MATCHED = 'matched'
+    STATE_MISSING = 'missing'
+    STATE_EXCEPTION = 'exception'
+
+    CHOICES = [
+        (STATE_PENDING, _('Awaiting the certificate'), 'gray'),
+        (STATE_MATCHED, _('Matched'), 'green'),
+        (STATE_MISSING, _('Missing from the certificate'), 'red'),
+        (STATE_EXCEPTION, _('Closed by exception'), 'orange'),
+    ]
+
+
+class CertificateMethodChoices(ChoiceSet):
+    """What a disposal vendor's certificate says it did with an item."""
+    key = 'HandoverItem.certificate_method'
+
+    METHOD_DESTROYED = 'destroyed'
+    METHOD_RECYCLED = 'recycled'
+
+    CHOICES = [
+        (METHOD_DESTROYED, _('Destroyed')),
+        (METHOD_RECYCLED, _('Recycled')),
     ]

@@ -18,6 +18,9 @@ STAGE_CHANGED = 'netbox_decommission.stage_changed'
 DEVICE_RETIRED = 'netbox_decommission.device_retired'
 DEVICE_RESTORED = 'netbox_decommission.device_restored'
 DOCUMENT_FIXITY_FAILED = 'netbox_decommission.document_fixity_failed'
+HANDOVER_HANDED_OVER = 'netbox_decommission.handover_handed_over'
+HANDOVER_RECONCILED = 'netbox_decommission.handover_reconciled'
+HANDOVER_CLOSED = 'netbox_decommission.handover_closed'
 
 
 class EventTypeText(str):
@@ -38,6 +41,12 @@ EVENT_TYPES = (
               kind=EVENT_TYPE_KIND_WARNING),
     EventType(DOCUMENT_FIXITY_FAILED, EventTypeText(gettext_noop('Issued document altered or missing')),
               kind=EVENT_TYPE_KIND_DANGER),
+    EventType(HANDOVER_HANDED_OVER, EventTypeText(gettext_noop('Items handed over to a disposal vendor')),
+              kind=EVENT_TYPE_KIND_INFO),
+    EventType(HANDOVER_RECONCILED, EventTypeText(gettext_noop("Vendor's certificate reconciled with a hand-over")),
+              kind=EVENT_TYPE_KIND_INFO),
+    EventType(HANDOVER_CLOSED, EventTypeText(gettext_noop('Hand-over to a disposal vendor closed')),
+              kind=EVENT_TYPE_KIND_INFO),
 )
 
 

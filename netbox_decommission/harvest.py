@@ -23,6 +23,7 @@ from .choices import ComponentSourceChoices as Source
 from .choices import DecommissionStatusChoices as Status
 from .models import Decommission, RemovedComponent
 from .serials import duplicate_serial_message
+from .weights import kilograms
 from .workflow import WorkflowError
 
 __all__ = (
@@ -129,6 +130,8 @@ class Harvestable:
     serial: str
     asset_tag: str
     description: str
+    # The module type's weight in kilograms (inventory items have none).
+    type_weight: object = None
     # Components still in custody that already carry this serial (the rule of serials.live_duplicates).
     duplicates: tuple = ()
 
@@ -183,6 +186,7 @@ def _from_module(module):
         serial=_fit(RemovedComponent, 'serial', module.serial),
         asset_tag=_fit(RemovedComponent, 'asset_tag', module.asset_tag),
         description=_fit(RemovedComponent, 'description', module.description),
+        type_weight=kilograms(module_type.weight, module_type.weight_unit),
     )
 
 
@@ -283,6 +287,7 @@ def _new_component(decommission, candidate):
         source_pk=candidate.pk,
         source_name=candidate.source_name,
         description=candidate.description,
+        type_weight=candidate.type_weight,
         status=ComponentStatusChoices.STATUS_REMOVED,
         condition=ComponentConditionChoices.CONDITION_UNKNOWN,
     )

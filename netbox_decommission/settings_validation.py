@@ -66,6 +66,10 @@ def validate_settings(config):
         NumberFormat(config.get('number_format'))
     except ValueError as e:
         raise ImproperlyConfigured(f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["number_format"]: {e}') from e
+    try:
+        NumberFormat(config.get('handover_number_format'))
+    except ValueError as e:
+        raise ImproperlyConfigured(f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["handover_number_format"]: {e}') from e
     _require_choice(config, 'retirement_policy', RETIREMENT_POLICIES)
     _require_choice(config, 'ip_address_policy', IP_ADDRESS_POLICIES)
     _require_choice(config, 'document_language', DOCUMENT_LANGUAGES)

@@ -9,6 +9,7 @@ from utilities.querysets import RestrictedQuerySet
 from ..choices import BackupMethodChoices, DecommissionReasonChoices, DecommissionStatusChoices, DocumentKindChoices
 from ..numbering import NumberFormat, allocate_number
 from ..plugin_settings import get_setting
+from ..weights import kilograms
 from .custody_event import CustodyEvent, stored_location
 from .document import Document
 
@@ -63,6 +64,19 @@ class Decommission(PrimaryModel):
     device_serial = models.CharField(verbose_name=_('serial number'), max_length=50, blank=True, editable=False)
     device_asset_tag = models.CharField(verbose_name=_('asset tag'), max_length=50, blank=True, editable=False)
     device_type_name = models.CharField(verbose_name=_('device type'), max_length=200, blank=True, editable=False)
+    # The device type's weight in kilograms (NetBox's weight and unit, converted), frozen with the identity: the
+    # e-waste report counts it after the device and even its type are gone.
+    type_weight = models.DecimalField(
+        verbose_name=_('type weight (kg)'), max_digits=10, decimal_places=3, blank=True, null=True, editable=False
+    )
+    weight = models.DecimalField(
+        verbose_name=_('weight (kg)'),
+        max_digits=10,
+        decimal_places=3,
+        blank=True,
+        null=True,
+        help_text=_("The server's weight in kilograms, where its device type records none (or to correct it)"),
+    )
     site = models.ForeignKey(
         to='dcim.Site',
         on_delete=models.SET_NULL,
@@ -149,6 +163,9 @@ class Decommission(PrimaryModel):
     # Window
     planned_start = models.DateTimeField(verbose_name=_('planned start'), blank=True, null=True)
     planned_end = models.DateTimeField(verbose_name=_('planned end'), blank=True, null=True)
+    # RFC 5545 SEQUENCE of the window's calendar event (calendar/): counts the re-schedulings, so that subscribed
+    # calendar programs replace the event they hold.
+    window_sequence = models.PositiveIntegerField(verbose_name=_('window revision'), default=0, editable=False)
     removed_at = models.DateTimeField(verbose_name=_('actual removal time'), blank=True, null=True)
 
     # Backup
@@ -282,6 +299,7 @@ class Decommission(PrimaryModel):
         self.device_serial = device.serial
         self.device_asset_tag = device.asset_tag or ''
         self.device_type_name = device.device_type.full_name
+        self.type_weight = kilograms(device.device_type.weight, device.device_type.weight_unit)
         self.site = device.site
         self.rack = device.rack
         self.rack_name = device.rack.name if device.rack else ''

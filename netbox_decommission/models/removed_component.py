@@ -43,6 +43,20 @@ class RemovedComponent(PrimaryModel):
     serial = models.CharField(verbose_name=_('serial number'), max_length=50, blank=True)
     asset_tag = models.CharField(verbose_name=_('asset tag'), max_length=50, blank=True)
 
+    # The module type's weight in kilograms, frozen when the part is harvested from a module (NetBox's inventory
+    # items have none); ``weight`` overrides it, or gives the weight where the type has none.
+    type_weight = models.DecimalField(
+        verbose_name=_('type weight (kg)'), max_digits=10, decimal_places=3, blank=True, null=True, editable=False
+    )
+    weight = models.DecimalField(
+        verbose_name=_('weight (kg)'),
+        max_digits=10,
+        decimal_places=3,
+        blank=True,
+        null=True,
+        help_text=_('The part\'s weight in kilograms, where its module type records none (or to correct it)'),
+    )
+
     # Where the part came from, copied: the InventoryItem or Module row disappears with the device.
     source_kind = models.CharField(
         verbose_name=_('source'),

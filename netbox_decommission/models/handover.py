@@ -1,0 +1,206 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from netbox.models import ChangeLoggedModel, PrimaryModel
+from utilities.querysets import RestrictedQuerySet
+
+from ..choices import (
+    CertificateMethodChoices,
+    HandoverStatusChoices,
+    ReconciliationStateChoices,
+    StorageLocationKindChoices,
+)
+
+__all__ = (
+    'Handover',
+    'HandoverCertificate',
+    'HandoverItem',
+)
+
+WEIGHT = {'max_digits': 10, 'decimal_places': 3, 'blank': True, 'null': True}
+
+
+class Handover(PrimaryModel):
+    """
+    A hand-over to a disposal vendor: the removed components and servers one pickup carries from a site to the
+    vendor, its manifest, and the reconciliation of the vendor's certificate against it, serial by serial.
+    """
+    number = models.CharField(
+        verbose_name=_('number'),
+        max_length=50,
+        unique=True,
+        blank=True,
+        help_text=_('Leave empty to assign the next number of the configured format'),
+    )
+    status = models.CharField(
+        verbose_name=_('status'),
+        max_length=30,
+        choices=HandoverStatusChoices,
+        default=HandoverStatusChoices.STATUS_PLANNED,
+        editable=False,
+    )
+    site = models.ForeignKey(
+        to='dcim.Site',
+        on_delete=models.PROTECT,
+        related_name='decommission_handovers',
+        verbose_name=_('site'),
+        help_text=_('The site the items leave from: each must be in custody there'),
+    )
+    vendor = models.ForeignKey(
+        to='netbox_decommission.StorageLocation',
+        on_delete=models.PROTECT,
+        related_name='handovers',
+        verbose_name=_('disposal vendor'),
+        help_text=_('A storage location of kind "Disposal vendor"'),
+    )
+    pickup_date = models.DateField(verbose_name=_('pickup date'))
+    handed_over_by = models.ForeignKey(
+        to='users.User',
+        on_delete=models.SET_NULL,
+        related_name='decommission_handovers',
+        blank=True,
+        null=True,
+        verbose_name=_('handed over by'),
+    )
+    received_by = models.CharField(
+        verbose_name=_('received by'),
+        max_length=200,
+        blank=True,
+        help_text=_("The vendor's representative who received the items: full name and position"),
+    )
+    handed_over_at = models.DateTimeField(verbose_name=_('handed over at'), blank=True, null=True, editable=False)
+    closed_at = models.DateTimeField(verbose_name=_('closed at'), blank=True, null=True, editable=False)
+
+    clone_fields = ('site', 'vendor', 'pickup_date', 'received_by')
+
+    class Meta:
+        ordering = ('-pickup_date', '-pk')
+        verbose_name = _('hand-over')
+        verbose_name_plural = _('hand-overs')
+
+    def __str__(self):
+        return self.number or _('Hand-over {pk}').format(pk=self.pk)
+
+    def get_status_color(self):
+        return HandoverStatusChoices.colors.get(self.status)
+
+    def clean(self):
+        super().clean()
+        if self.vendor_id and self.vendor.kind != StorageLocationKindChoices.KIND_VENDOR:
+            raise ValidationError({'vendor': _(
+                '"{location}" is a storage location of kind "{kind}"; choose one of kind "{vendor}".'
+            ).format(location=self.vendor, kind=self.vendor.get_kind_display(),
+                     vendor=dict(StorageLocationKindChoices)[StorageLocationKindChoices.KIND_VENDOR])})
+
+
+class HandoverItem(ChangeLoggedModel):
+    """
+    One item of a hand-over: a removed component, or a server (its decommission), with what the manifest prints of
+    it frozen at hand-over, and where it stands against the vendor's certificate.
+    """
+    handover = models.ForeignKey(
+        to='netbox_decommission.Handover',
+        on_delete=models.CASCADE,
+        related_name='items',
+        verbose_name=_('hand-over'),
+    )
+    component = models.ForeignKey(
+        to='netbox_decommission.RemovedComponent',
+        on_delete=models.PROTECT,
+        related_name='handover_items',
+        blank=True,
+        null=True,
+        verbose_name=_('component'),
+    )
+    decommission = models.ForeignKey(
+        to='netbox_decommission.Decommission',
+        on_delete=models.PROTECT,
+        related_name='handover_items',
+        blank=True,
+        null=True,
+        verbose_name=_('server'),
+        help_text=_('The decommission whose server itself is handed over'),
+    )
+    serial = models.CharField(verbose_name=_('serial number'), max_length=50, blank=True)
+    description = models.CharField(verbose_name=_('description'), max_length=200, blank=True)
+    weight = models.DecimalField(verbose_name=_('weight (kg)'), **WEIGHT)
+    package_label = models.CharField(verbose_name=_('package label'), max_length=100, blank=True)
+    seal_number = models.CharField(verbose_name=_('tamper seal'), max_length=50, blank=True)
+    reconciliation = models.CharField(
+        verbose_name=_('reconciliation'),
+        max_length=30,
+        choices=ReconciliationStateChoices,
+        default=ReconciliationStateChoices.STATE_PENDING,
+    )
+    certificate_method = models.CharField(
+        verbose_name=_('certified method'), max_length=30, choices=CertificateMethodChoices, blank=True
+    )
+    certificate_date = models.DateField(verbose_name=_('certified date'), blank=True, null=True)
+    certificate_number = models.CharField(verbose_name=_('certificate number'), max_length=100, blank=True)
+    exception_reason = models.TextField(
+        verbose_name=_('exception'),
+        blank=True,
+        help_text=_('Why the hand-over closes although the certificate does not account for this item'),
+    )
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ('handover', 'pk')
+        verbose_name = _('hand-over item')
+        verbose_name_plural = _('hand-over items')
+        constraints = (
+            models.CheckConstraint(
+                condition=models.Q(component__isnull=True) ^ models.Q(decommission__isnull=True),
+                name='netbox_decommission_handoveritem_component_xor_server',
+            ),
+            models.UniqueConstraint(
+                fields=('handover', 'component'), name='netbox_decommission_handoveritem_unique_component'
+            ),
+            models.UniqueConstraint(
+                fields=('handover', 'decommission'), name='netbox_decommission_handoveritem_unique_server'
+            ),
+        )
+
+    def __str__(self):
+        return f'{self.description} ({self.serial})' if self.serial else self.description
+
+    def get_reconciliation_color(self):
+        return ReconciliationStateChoices.colors.get(self.reconciliation)
+
+
+class HandoverCertificate(models.Model):
+    """
+    One certificate of destruction or recycling the vendor returned for a hand-over, as it was read: who uploaded
+    it, when, and the result of matching it serial by serial (matched, missing, unknown rows).
+    """
+    handover = models.ForeignKey(
+        to='netbox_decommission.Handover',
+        on_delete=models.CASCADE,
+        related_name='certificates',
+        verbose_name=_('hand-over'),
+    )
+    file_name = models.CharField(verbose_name=_('file name'), max_length=200, blank=True)
+    sha256 = models.CharField(verbose_name=_('SHA-256'), max_length=64)
+    uploaded_by = models.ForeignKey(
+        to='users.User',
+        on_delete=models.SET_NULL,
+        related_name='+',
+        blank=True,
+        null=True,
+        verbose_name=_('uploaded by'),
+    )
+    uploaded_at = models.DateTimeField(verbose_name=_('uploaded at'), auto_now_add=True)
+    rows = models.PositiveIntegerField(verbose_name=_('rows'), default=0)
+    result = models.JSONField(verbose_name=_('result'), default=dict, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ('handover', '-uploaded_at', '-pk')
+        verbose_name = _('hand-over certificate')
+        verbose_name_plural = _('hand-over certificates')
+
+    def __str__(self):
+        return self.file_name or str(self.pk)

@@ -12,10 +12,10 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dcim', '0251_fix_ltree_cascade_triggers'),
+        ('dcim', '0250_cooling_infrastructure'),
         ('extras', '0144_customfield_status'),
         ('netbox_decommission', '0009_documents_to_standards'),
-        ('tenancy', '0027_fix_ltree_cascade_triggers'),
+        ('tenancy', '0026_consolidate_unique_constraints'),
         ('users', '0016_default_ordering_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -84,8 +84,8 @@ def by_stage(user, site=None):
     records = at_site(visible(user, Decommission).open(), site)
     counts = dict(records.order_by().values_list('status').annotate(count=Count('pk')))
     return [
-        StageCount(stage, str(label), colour, counts.get(stage, 0))
-        for stage, label, colour in Status.CHOICES if stage not in Status.FINISHED
+        StageCount(stage, str(label), Status.colors.get(stage) or 'secondary', counts.get(stage, 0))
+        for stage, label in Status if stage not in Status.FINISHED
     ]
 
 
@@ -105,7 +105,7 @@ def listing(queryset, limit):
     return Listing(count, list(queryset[:limit]) if count else [])
 
 
-ROW_FIELDS = ('pk', 'number', 'device_name', 'device_pk', 'status', 'planned_start', 'planned_end')
+ROW_FIELDS = ('id', 'number', 'device_name', 'device_pk', 'status', 'planned_start', 'planned_end')
 
 
 def _not_retired(user, site):
@@ -152,7 +152,7 @@ def _unsanitized_media(user, site):
     return at_site(visible(user, RemovedComponent), site, 'decommission__site').filter(
         NOT_SANITIZED, is_media=True,
     ).exclude(status__in=FINAL_COMPONENT_STATUSES).select_related('decommission').only(
-        'pk', 'name', 'serial', 'kind', 'seal_number', 'created', 'status', 'decommission__pk', 'decommission__number',
+        'id', 'name', 'serial', 'kind', 'seal_number', 'created', 'status', 'decommission__id', 'decommission__number',
     )
 
 

@@ -332,6 +332,39 @@ class WidgetTests(DashboardFixture, TestCase):
         page = ThisPeriodWidget(config={'period': Period.PERIOD_THIS_YEAR, 'site': self.site_b.pk}).render(request)
         self.assertIn('this-period', page)
 
+    def test_this_period_links_list_the_counted_components(self):
+        today = timezone.localdate()
+        RemovedComponent.objects.filter(pk__in=(self.unsealed_b.pk, self.sealed_old_b.pk)).update(
+            status='destroyed', disposition_date=today)
+        page = ThisPeriodWidget(config={'site': self.site_b.pk, 'period': 'this_month'}).render(request_of(self.admin))
+        (link,) = html.fromstring(page).xpath('//a[@data-figure="destroyed"]')
+        self.assertEqual(link.get('data-count'), str(figures.this_period(
+            self.admin, self.site_b.pk, Period.PERIOD_THIS_MONTH).dispositions['destroyed']))
+        self.client.force_login(self.admin)
+        listed = self.client.get(link.get('href'))
+        self.assertEqual(listed.status_code, 200)
+        rows = html.fromstring(listed.content.decode()).xpath('//table//tbody/tr')
+        self.assertEqual(len(rows), int(link.get('data-count')))
+        for component in (self.unsealed_b, self.sealed_old_b):
+            self.assertIn(component.serial, listed.content.decode())
+
+    def test_the_configuration_dialog_shows_the_configured_site(self):
+        self.dashboard_with(ByStageWidget(config={'site': self.site_b.pk}))
+        self.client.force_login(self.admin)
+        widget_id = next(iter(self.admin.dashboard.config))
+        response = self.client.get(reverse('extras:dashboardwidget_config', kwargs={'id': widget_id}),
+                                   HTTP_HX_REQUEST='true')
+        self.assertEqual(response.status_code, 200)
+        dialog = html.fromstring(response.content.decode())
+        (selected,) = dialog.xpath('//select[@name="config-site"]/option[@value!=""]')
+        self.assertEqual((selected.get('value'), selected.text), (str(self.site_b.pk), 'Site B'))
+
+    def dashboard_with(self, widget):
+        dashboard = Dashboard(user=self.admin)
+        dashboard.add_widget(widget)
+        dashboard.save()
+        self.admin.refresh_from_db()
+
     def test_a_user_without_permission_is_told_so(self):
         request = request_of(self.nobody)
         for widget in (ByStageWidget, OverdueWidget, MediaAtRiskWidget):

@@ -365,6 +365,14 @@ class WidgetTests(DashboardFixture, TestCase):
         dashboard.save()
         self.admin.refresh_from_db()
 
+    def test_a_configuration_written_by_hand(self):
+        """As DEFAULT_DASHBOARD may give it: numbers as text, settings left out (their defaults)."""
+        page = OverdueWidget(config={'site': str(self.site_b.pk), 'days': '14'}).render(request_of(self.admin))
+        self.assertEqual((figure(page, 'overdue'), figure(page, 'backup-due')), ('1', '0'))
+        page = MediaAtRiskWidget(config={'max_items': '1'}).render(request_of(self.admin))
+        self.assertEqual((figure(page, 'unsealed'), figure(page, 'sealed')), ('4', '2'))  # 30 days by default
+        self.assertIn('1 of 4 shown', page)
+
     def test_a_user_without_permission_is_told_so(self):
         request = request_of(self.nobody)
         for widget in (ByStageWidget, OverdueWidget, MediaAtRiskWidget):

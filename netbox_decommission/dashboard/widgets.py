@@ -73,8 +73,13 @@ class DecommissionWidget(DashboardWidget):
             self.title = str(self.title)
 
     def setting(self, name):
+        """
+        One setting of the widget's configuration, or its default when it is not set. Numbers are whole numbers (a
+        configuration written by hand, e.g. in DEFAULT_DASHBOARD, may give them as text).
+        """
         value = self.config.get(name)
-        return self.default_config.get(name) if value in (None, '') else value
+        value = self.default_config.get(name) if value in (None, '') else value
+        return int(value) if name in ('site', 'days', 'max_items') and value is not None else value
 
     def context(self, user):
         raise NotImplementedError

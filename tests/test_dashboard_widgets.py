@@ -305,6 +305,11 @@ class WidgetTests(DashboardFixture, TestCase):
             self.assertIn(record.number, listed)
         for record in (self.b_late, self.a_draft, self.a_backed_up):
             self.assertNotIn(record.number, listed)
+        # "All open": the site's open records, as many as the bars add up to.
+        (everything,) = tree.xpath('//a[@data-stage=""]')
+        self.assertEqual(everything.get('data-count'), '7')
+        listed = html.fromstring(self.client.get(everything.get('href')).content.decode())
+        self.assertEqual(len(listed.xpath('//table//tbody/tr')), 7)
 
     def test_the_configuration_forms(self):
         form = OverdueWidget.ConfigForm({'site': self.site_b.pk, 'days': 3, 'max_items': 5})

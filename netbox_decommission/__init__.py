@@ -98,6 +98,7 @@ class DecommissionConfig(PluginConfig):
 
         from . import signals  # noqa: F401  (connects the deletion guards)
         from .compat import warn_if_unverified
+        from .dashboard import widgets  # noqa: F401  (registers the dashboard widgets)
         from .jobs import register_system_jobs
         from .settings_validation import validate_settings
 

@@ -274,6 +274,23 @@ class MediaDestinationChoices(ChoiceSet):
     ]
 
 
+class DashboardPeriodChoices(ChoiceSet):
+    """The periods the dashboard's "This period" widget counts over (dashboard/figures.py: period_dates)."""
+    PERIOD_THIS_MONTH = 'this_month'
+    PERIOD_LAST_MONTH = 'last_month'
+    PERIOD_LAST_30_DAYS = 'last_30_days'
+    PERIOD_THIS_QUARTER = 'this_quarter'
+    PERIOD_THIS_YEAR = 'this_year'
+
+    CHOICES = [
+        (PERIOD_THIS_MONTH, _('This month')),
+        (PERIOD_LAST_MONTH, _('Last month')),
+        (PERIOD_LAST_30_DAYS, _('Last 30 days')),
+        (PERIOD_THIS_QUARTER, _('This quarter')),
+        (PERIOD_THIS_YEAR, _('This year')),
+    ]
+
+
 class DocumentLanguageChoices(ChoiceSet):
     """The languages documents are rendered in (plugin_settings.DOCUMENT_LANGUAGES)."""
     LANGUAGE_RU = 'ru'

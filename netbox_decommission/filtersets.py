@@ -111,6 +111,12 @@ def _choice_filter(choices, **kwargs):
     return django_filters.MultipleChoiceFilter(choices=choices, null_value=None, **kwargs)
 
 
+def filter_has_weight(queryset, name, value):
+    """Records whose effective weight (weights.py: the override, else the type's) is known, or not."""
+    known = Q(weight__isnull=False) | Q(type_weight__isnull=False)
+    return queryset.filter(known) if value else queryset.exclude(known)
+
+
 def _user_filters(field_name, label):
     return (
         _related_filter(field_name, User.objects.all(), label),
@@ -144,6 +150,7 @@ class StorageLocationFilterSet(PluginFilterSet):
 class DecommissionFilterSet(PluginFilterSet, TenancyFilterSet):
     status = _choice_filter(DecommissionStatusChoices)
     is_open = django_filters.BooleanFilter(method='filter_is_open', label=_('Open records'))
+    has_weight = django_filters.BooleanFilter(method='filter_has_weight', label=_('Has a weight'))
     reason = _choice_filter(DecommissionReasonChoices)
     backup_method = _choice_filter(BackupMethodChoices)
     device_id = _related_filter('device', Device.objects.all(), _('Device (ID)'))
@@ -172,8 +179,11 @@ class DecommissionFilterSet(PluginFilterSet, TenancyFilterSet):
             'device_type_name', 'rack_name', 'position', 'primary_ip4', 'primary_ip6', 'organization',
             'planned_start', 'planned_end', 'removed_at', 'backup_target', 'backup_size_gb', 'backup_verified_at',
             'backup_waiver_reason', 'services_stopped', 'users_notified', 'powered_off', 'network_disconnected',
-            'clone_medium', 'device_status_before', 'cancel_reason', 'description',
+            'clone_medium', 'device_status_before', 'cancel_reason', 'weight', 'type_weight', 'description',
         )
+
+    def filter_has_weight(self, queryset, name, value):
+        return filter_has_weight(queryset, name, value)
 
     def filter_is_open(self, queryset, name, value):
         finished = Q(status__in=DecommissionStatusChoices.FINISHED)
@@ -224,6 +234,7 @@ class RemovedComponentFilterSet(PluginFilterSet):
         label=_('Reused as (inventory item ID)'),
     )
     inspected_by_id, inspected_by = _user_filters('inspected_by', _('Inspected by'))
+    has_weight = django_filters.BooleanFilter(method='filter_has_weight', label=_('Has a weight'))
 
     class Meta:
         model = RemovedComponent
@@ -235,8 +246,11 @@ class RemovedComponentFilterSet(PluginFilterSet):
             'sanitization_verified_by_title', 'sanitization_deferred_reason', 'disposition_date',
             'disposition_reference', 'vendor_pickup_date', 'vendor_certificate', 'description',
             'data_classification', 'post_sanitization_classification', 'media_destination',
-            'personal_data_categories', 'data_subject_categories', 'personal_data_processor',
+            'personal_data_categories', 'data_subject_categories', 'personal_data_processor', 'weight', 'type_weight',
         )
+
+    def filter_has_weight(self, queryset, name, value):
+        return filter_has_weight(queryset, name, value)
 
     def filter_sanitization_state(self, queryset, name, value):
         sanitized = ~Q(sanitization_method='') & Q(sanitized_on__isnull=False)

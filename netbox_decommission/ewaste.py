@@ -98,7 +98,7 @@ class EwasteReport:
     def total(self):
         return _sum(self.rows, vendor=None, site=None, period=None, period_start=None)
 
-    def _totals_by(self, key, **blank):
+    def _totals_by(self, key, blank):
         groups = {}
         for row in self.rows:
             groups.setdefault(key(row), []).append(row)

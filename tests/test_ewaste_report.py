@@ -218,8 +218,10 @@ class EwastePageAndApiTestCase(EwasteFixtureMixin, TestCase):
         self.assertEqual(rows(report), rows(ewaste.report(self.viewer)))
 
     def test_the_page_is_in_the_menu(self):
-        response = self.browser.get(reverse('plugins:netbox_decommission:decommission_list'))
-        self.assertContains(response, reverse(PAGE))
+        self.assertContains(self.browser.get(reverse('home')), f'href="{reverse(PAGE)}"')
+        nobody = Client()
+        nobody.force_login(self.nobody)
+        self.assertNotContains(nobody.get(reverse('home')), f'href="{reverse(PAGE)}"')
 
     def test_csv_page_and_api_agree(self):
         params = {'period': 'month', 'date_from': '2026-01-01', 'date_to': '2026-12-31'}

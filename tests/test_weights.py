@@ -158,11 +158,11 @@ class WeightSurfacesTestCase(WeightFixtureMixin, TestCase):
         def numbers(**params):
             return set(DecommissionFilterSet(params, Decommission.objects.all()).qs.values_list('number', flat=True))
 
-        self.assertEqual(numbers(has_weight=True), {self.typed.number, self.overridden.number})
-        self.assertEqual(numbers(has_weight=False), {self.unknown.number})
-        self.assertEqual(numbers(weight__gte=25), {self.overridden.number})
-        self.assertEqual(numbers(type_weight=Decimal('9.071')), {self.typed.number, self.overridden.number})
-        parts = RemovedComponentFilterSet({'has_weight': False}, RemovedComponent.objects.all()).qs
+        self.assertEqual(numbers(has_weight='true'), {self.typed.number, self.overridden.number})
+        self.assertEqual(numbers(has_weight='false'), {self.unknown.number})
+        self.assertEqual(numbers(weight__gte=['25']), {self.overridden.number})
+        self.assertEqual(numbers(type_weight=['9.071']), {self.typed.number, self.overridden.number})
+        parts = RemovedComponentFilterSet({'has_weight': 'false'}, RemovedComponent.objects.all()).qs
         self.assertEqual(list(parts), [self.bare_part])
 
     def test_graphql(self):
@@ -191,7 +191,9 @@ class WeightSurfacesTestCase(WeightFixtureMixin, TestCase):
         client = Client()
         client.force_login(self.user)
         url = reverse('plugins:netbox_decommission:decommission_list')
-        page = client.get(url, {'export': 'table', 'columns': 'number,weight,type_weight,effective_weight'})
+        self.user.config.set('tables.DecommissionTable.columns', ['number', 'weight', 'type_weight',
+                                                                  'effective_weight'], commit=True)
+        page = client.get(url, {'export': 'table'})
         self.assertEqual(page.status_code, 200)
         text = page.content.decode()
         self.assertIn(f'{self.overridden.number},30.000,9.071,30.000', text)

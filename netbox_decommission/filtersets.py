@@ -3,7 +3,7 @@ import datetime
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import DataError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -64,15 +64,36 @@ class DateTimeFilter(MultiValueDateTimeFilter):
     field_class = multivalue_field_factory(UTCDateTimeField)
 
 
+class RegexField(forms.CharField):
+    """
+    A regular expression that PostgreSQL takes (asked in a savepoint): an invalid one is refused (400) instead of
+    failing in the database query (a server error, in NetBox's own __regex filters too).
+    """
+
+    def validate(self, value):
+        super().validate(value)
+        if not value or '\x00' in value:
+            return  # a NUL is refused by the field's own validator
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute('SELECT %s ~ %s', ['', value])
+        except DataError as e:
+            raise ValidationError(_('"{value}" is not a regular expression PostgreSQL accepts: {error}').format(
+                value=value, error=str(e).splitlines()[0]), code='invalid') from None
+
+
 class CharFilter(MultiValueCharFilter):
     """
     "null" is text. NetBox takes it for "no value" (None), which the negated and pattern lookups (__nisw, __iregex,
-    ...) cannot take: a server error, in NetBox's own filters too. The plugin's text fields are never null.
+    ...) cannot take: a server error, in NetBox's own filters too. The plugin's text fields are never null. A regular
+    expression (__regex, __iregex) must be one PostgreSQL accepts.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.null_value = None
+        if self.lookup_expr in ('regex', 'iregex'):
+            self.field_class = multivalue_field_factory(RegexField)
 
 
 class PluginFilterSet(PrimaryModelFilterSet):

@@ -299,7 +299,8 @@ class EwastePageAndApiTestCase(EwasteFixtureMixin, TestCase):
                 self.assertIn('id="ewaste-errors"', page.content.decode())
                 csv_answer = Client().get(reverse(API), {**params, 'format': 'csv'}, **token_header(self.viewer))
                 self.assertEqual(csv_answer.status_code, 400)
-                self.assertIn(field, csv_answer.content.decode())
+                self.assertEqual(csv_answer['Content-Type'], 'application/json')
+                self.assertIn(field, csv_answer.json())
 
     def test_constant_queries(self):
         # Pinned: a page and an API answer cost the same whatever the number of hand-overs and rows.

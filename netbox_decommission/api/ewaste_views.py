@@ -2,9 +2,6 @@
 The e-waste report over REST: ``GET ewaste/`` with the page's filters as query parameters answers the rows and their
 totals as JSON; ``?format=csv`` (or ``Accept: text/csv``) the same rows and the total as CSV.
 """
-import csv
-import io
-
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -21,7 +18,7 @@ from ..models import Handover
 
 
 class EwasteCSVRenderer(BaseRenderer):
-    """The report as CSV (ewaste.report_csv); a refusal as lines of field and message."""
+    """The report as CSV (ewaste.report_csv). A refusal is answered as JSON (EwasteReportView.handle_exception)."""
     media_type = 'text/csv'
     format = 'csv'
     charset = 'utf-8'
@@ -29,13 +26,7 @@ class EwasteCSVRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if isinstance(data, str):
             return data.encode(self.charset)
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator='\n')
-        writer.writerow(('field', 'message'))
-        for name, messages in (data or {}).items():
-            for message in messages if isinstance(messages, list) else [messages]:
-                writer.writerow((name, message))
-        return out.getvalue().encode(self.charset)
+        return JSONRenderer().render(data)
 
 
 def _row(row):
@@ -63,6 +54,12 @@ class EwasteReportView(APIView):
         ],
         responses={200: OpenApiTypes.OBJECT, (200, 'text/csv'): OpenApiTypes.STR},
     )
+    def handle_exception(self, exc):
+        # A refusal (400, 403) says what is wrong as JSON, whatever format was asked, as every NetBox API answer does.
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return super().handle_exception(exc)
+
     def get(self, request):
         if not request.user.has_perm('netbox_decommission.view_handover'):
             raise PermissionDenied(_('You need the "view" permission on hand-overs.'))

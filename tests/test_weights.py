@@ -186,6 +186,10 @@ class WeightSurfacesTestCase(WeightFixtureMixin, TestCase):
         part = client.get(self.part.get_absolute_url()).content.decode()
         self.assertIn('0.7', part)
         self.assertIn('set on the record', part)
+        for record in (self.typed, self.part):
+            edit = client.get(reverse(f'plugins:netbox_decommission:{record._meta.model_name}_edit',
+                                      kwargs={'pk': record.pk}))
+            self.assertContains(edit, 'name="weight"')
 
     def test_list_columns(self):
         client = Client()

@@ -3,7 +3,7 @@ import datetime
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import DataError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -64,15 +64,36 @@ class DateTimeFilter(MultiValueDateTimeFilter):
     field_class = multivalue_field_factory(UTCDateTimeField)
 
 
+class RegexField(forms.CharField):
+    """
+    A regular expression that PostgreSQL takes (asked in a savepoint): an invalid one is refused (400) instead of
+    failing in the database query (a server error, in NetBox's own __regex filters too).
+    """
+
+    def validate(self, value):
+        super().validate(value)
+        if not value or '\x00' in value:
+            return  # a NUL is refused by the field's own validator
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute('SELECT %s ~ %s', ['', value])
+        except DataError as e:
+            raise ValidationError(_('"{value}" is not a regular expression PostgreSQL accepts: {error}').format(
+                value=value, error=str(e).splitlines()[0]), code='invalid') from None
+
+
 class CharFilter(MultiValueCharFilter):
     """
     "null" is text. NetBox takes it for "no value" (None), which the negated and pattern lookups (__nisw, __iregex,
-    ...) cannot take: a server error, in NetBox's own filters too. The plugin's text fields are never null.
+    ...) cannot take: a server error, in NetBox's own filters too. The plugin's text fields are never null. A regular
+    expression (__regex, __iregex) must be one PostgreSQL accepts.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.null_value = None
+        if self.lookup_expr in ('regex', 'iregex'):
+            self.field_class = multivalue_field_factory(RegexField)
 
 
 class PluginFilterSet(PrimaryModelFilterSet):
@@ -111,6 +132,12 @@ def _choice_filter(choices, **kwargs):
     return django_filters.MultipleChoiceFilter(choices=choices, null_value=None, **kwargs)
 
 
+def filter_has_weight(queryset, name, value):
+    """Records whose effective weight (weights.py: the override, else the type's) is known, or not."""
+    known = Q(weight__isnull=False) | Q(type_weight__isnull=False)
+    return queryset.filter(known) if value else queryset.exclude(known)
+
+
 def _user_filters(field_name, label):
     return (
         _related_filter(field_name, User.objects.all(), label),
@@ -144,6 +171,7 @@ class StorageLocationFilterSet(PluginFilterSet):
 class DecommissionFilterSet(PluginFilterSet, TenancyFilterSet):
     status = _choice_filter(DecommissionStatusChoices)
     is_open = django_filters.BooleanFilter(method='filter_is_open', label=_('Open records'))
+    has_weight = django_filters.BooleanFilter(method='filter_has_weight', label=_('Has a weight'))
     reason = _choice_filter(DecommissionReasonChoices)
     backup_method = _choice_filter(BackupMethodChoices)
     device_id = _related_filter('device', Device.objects.all(), _('Device (ID)'))
@@ -172,8 +200,11 @@ class DecommissionFilterSet(PluginFilterSet, TenancyFilterSet):
             'device_type_name', 'rack_name', 'position', 'primary_ip4', 'primary_ip6', 'organization',
             'planned_start', 'planned_end', 'removed_at', 'backup_target', 'backup_size_gb', 'backup_verified_at',
             'backup_waiver_reason', 'services_stopped', 'users_notified', 'powered_off', 'network_disconnected',
-            'clone_medium', 'device_status_before', 'cancel_reason', 'description',
+            'clone_medium', 'device_status_before', 'cancel_reason', 'weight', 'type_weight', 'description',
         )
+
+    def filter_has_weight(self, queryset, name, value):
+        return filter_has_weight(queryset, name, value)
 
     def filter_is_open(self, queryset, name, value):
         finished = Q(status__in=DecommissionStatusChoices.FINISHED)
@@ -224,6 +255,7 @@ class RemovedComponentFilterSet(PluginFilterSet):
         label=_('Reused as (inventory item ID)'),
     )
     inspected_by_id, inspected_by = _user_filters('inspected_by', _('Inspected by'))
+    has_weight = django_filters.BooleanFilter(method='filter_has_weight', label=_('Has a weight'))
 
     class Meta:
         model = RemovedComponent
@@ -235,8 +267,11 @@ class RemovedComponentFilterSet(PluginFilterSet):
             'sanitization_verified_by_title', 'sanitization_deferred_reason', 'disposition_date',
             'disposition_reference', 'vendor_pickup_date', 'vendor_certificate', 'description',
             'data_classification', 'post_sanitization_classification', 'media_destination',
-            'personal_data_categories', 'data_subject_categories', 'personal_data_processor',
+            'personal_data_categories', 'data_subject_categories', 'personal_data_processor', 'weight', 'type_weight',
         )
+
+    def filter_has_weight(self, queryset, name, value):
+        return filter_has_weight(queryset, name, value)
 
     def filter_sanitization_state(self, queryset, name, value):
         sanitized = ~Q(sanitization_method='') & Q(sanitized_on__isnull=False)

@@ -43,5 +43,12 @@ menu = PluginMenu(
         (_('Storage'), (
             _item('storagelocation', _('Storage locations')),
         )),
+        (_('Reports'), (
+            PluginMenuItem(
+                link='plugins:netbox_decommission:ewaste_report',
+                link_text=_('E-waste report'),
+                permissions=['netbox_decommission.view_handover'],
+            ),
+        )),
     ),
 )

@@ -5,12 +5,28 @@ from netbox.tables import PrimaryModelTable, columns
 from tenancy.tables import TenancyColumnsMixin
 
 from .models import Decommission, RemovedComponent, StorageLocation
+from .weights import weight_origin
 
 __all__ = (
     'DecommissionTable',
     'RemovedComponentTable',
     'StorageLocationTable',
 )
+
+
+class EffectiveWeightColumn(tables.Column):
+    """The weight the e-waste report counts (weights.py): the record's own, else its type's."""
+
+    def __init__(self, **kwargs):
+        super().__init__(accessor='pk', orderable=False, verbose_name=_('Effective weight (kg)'), **kwargs)
+
+    def render(self, record):
+        weight = weight_origin(record).weight
+        return '—' if weight is None else weight
+
+    def value(self, record, value):
+        weight = weight_origin(record).weight
+        return '' if weight is None else weight
 
 
 class StorageLocationTable(PrimaryModelTable):
@@ -65,6 +81,9 @@ class DecommissionTable(TenancyColumnsMixin, PrimaryModelTable):
         url_params={'decommission_id': 'pk'},
         verbose_name=_('Components'),
     )
+    weight = tables.Column(verbose_name=_('Weight (kg)'))
+    type_weight = tables.Column(verbose_name=_('Type weight (kg)'))
+    effective_weight = EffectiveWeightColumn()
     tags = columns.TagColumn(url_name='plugins:netbox_decommission:decommission_list')
 
     class Meta(PrimaryModelTable.Meta):
@@ -74,7 +93,8 @@ class DecommissionTable(TenancyColumnsMixin, PrimaryModelTable):
             'status', 'reason', 'reason_text', 'site', 'rack', 'rack_name', 'position', 'primary_ip4', 'primary_ip6',
             'organization', 'tenant', 'tenant_group', 'requested_by', 'head', 'responsible', 'responsible_team',
             'executors', 'planned_start', 'planned_end', 'removed_at', 'storage_location', 'component_count',
-            'description', 'owner', 'owner_group', 'comments', 'tags', 'created', 'last_updated', 'actions',
+            'weight', 'type_weight', 'effective_weight', 'description', 'owner', 'owner_group', 'comments', 'tags',
+            'created', 'last_updated', 'actions',
         )
         default_columns = (
             'pk', 'number', 'device_name', 'device_serial', 'status', 'reason', 'site', 'responsible',
@@ -100,6 +120,9 @@ class RemovedComponentTable(PrimaryModelTable):
     sanitized_by = tables.Column(verbose_name=_('Sanitized by'))
     sanitization_verified_by = tables.Column(verbose_name=_('Sanitization verified by'))
     reused_as = tables.Column(verbose_name=_('Reused as'), linkify=True)
+    weight = tables.Column(verbose_name=_('Weight (kg)'))
+    type_weight = tables.Column(verbose_name=_('Type weight (kg)'))
+    effective_weight = EffectiveWeightColumn()
     tags = columns.TagColumn(url_name='plugins:netbox_decommission:removedcomponent_list')
 
     class Meta(PrimaryModelTable.Meta):
@@ -114,7 +137,8 @@ class RemovedComponentTable(PrimaryModelTable):
             'data_classification', 'post_sanitization_classification', 'media_destination',
             'personal_data_categories', 'data_subject_categories', 'personal_data_processor',
             'disposition_date', 'disposition_reference', 'reused_as', 'vendor_pickup_date', 'vendor_certificate',
-            'description', 'owner', 'owner_group', 'comments', 'tags', 'created', 'last_updated', 'actions',
+            'weight', 'type_weight', 'effective_weight', 'description', 'owner', 'owner_group', 'comments', 'tags',
+            'created', 'last_updated', 'actions',
         )
         default_columns = (
             'pk', 'name', 'decommission', 'kind', 'manufacturer', 'serial', 'condition', 'antistatic_packed',

@@ -11,4 +11,6 @@ urlpatterns = (
     path('decommissions/<int:pk>/', include(get_model_urls('netbox_decommission', 'decommission'))),
     path('removed-components/', include(get_model_urls('netbox_decommission', 'removedcomponent', detail=False))),
     path('removed-components/<int:pk>/', include(get_model_urls('netbox_decommission', 'removedcomponent'))),
+    # The e-waste report (views/ewaste.py): a report across hand-overs, no model's view.
+    path('ewaste/', views.EwasteReportView.as_view(), name='ewaste_report'),
 )

@@ -49,6 +49,16 @@ class BadInputTestCase(TestCase):
                 response = self.get(endpoint, query)
                 self.assertEqual(response.status_code, 200, response.content)
 
+    def test_a_regular_expression_postgresql_refuses(self):
+        for endpoint, query in (('decommission', 'organization__regex=%2A%2A'),
+                                ('removedcomponent', 'serial__iregex=(')):
+            with self.subTest(query=query):
+                response = self.get(endpoint, query)
+                self.assertEqual(response.status_code, 400, response.content)
+                field = query.split('=')[0]
+                self.assertIn('is not a regular expression PostgreSQL accepts', response.json()[field][0])
+        self.assertEqual(self.get('decommission', 'device_name__regex=%5Esrv').status_code, 200)
+
     def test_dates_and_times_with_any_offset(self):
         # +22:15 is valid ISO 8601 but beyond what PostgreSQL takes; compared in UTC it is an ordinary moment.
         for endpoint, query, count in (

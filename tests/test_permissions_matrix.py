@@ -33,6 +33,7 @@ from netbox_decommission import urls as ui_urls
 from netbox_decommission.api import urls as api_urls
 from netbox_decommission.graphql.schema import DecommissionQuery
 from netbox_decommission.models import Decommission, RemovedComponent, Signature, StageChange, StorageLocation
+from netbox_decommission.models.handover import Handover, HandoverItem
 from netbox_decommission.settings_validation import validate_settings
 from netbox_decommission.workflow import MOVES
 from netbox_decommission.workflow.table import FieldKind
@@ -69,6 +70,10 @@ PERSONAS = {
     'sign': CONTEXT | {('decommission', 'sign')},
     'site_a': CONTEXT | {(model, action) for model in PLUGIN_MODELS for action in CRUD} | {('decommission', 'sign')},
 }
+# The e-waste report reads hand-overs: "view" views them all, "site_a" those of Site A (granted in setUpTestData).
+EWASTE_VIEWERS = {'view': None, 'site_a': {'site__name': 'Site A'}}
+for _persona in EWASTE_VIEWERS:
+    PERSONAS[_persona] = PERSONAS[_persona] | {('handover', 'view')}
 # A column of the matrix: the persona, and the site of the records its requests name.
 COLUMNS = {
     'anonymous': (None, 'A'),
@@ -438,6 +443,10 @@ ROUTES = [
     graphql('storage_location_list', 'storagelocation', 'location'),
     graphql('removed_component', 'removedcomponent', 'component'),
     graphql('removed_component_list', 'removedcomponent', 'component'),
+    # The e-waste report: the constrained persona gets the report without Site B's hand-over.
+    Route('ui', 'ewaste_report', needs('handover.view'), outside=FILTERED, visible=shows(lambda fx: fx.vendor.name)),
+    Route('api', 'ewaste-report', needs('handover.view'), outside=FILTERED,
+          visible=lambda fx, answer: fx.vendor.name in {row['vendor']['name'] for row in answer.json()['rows']}),
 ]
 
 
@@ -503,6 +512,18 @@ class PermissionsMatrixTestCase(TestCase):
                 if actions:
                     grant([user], actions, model=model, name=f'{persona}: {model_name}',
                           constraints={SITE_PATHS[model_name]: 'Site A'} if persona == 'site_a' else None)
+            if persona in EWASTE_VIEWERS:
+                grant([user], ['view'], model=Handover, name=f'{persona}: view handover (e-waste)',
+                      constraints=EWASTE_VIEWERS[persona])
+        # A hand-over per side, handed over to the side's vendor, for the e-waste report.
+        for side in sides.values():
+            side.vendor = StorageLocation.objects.create(name=f'E-waste vendor {side.side}', kind='vendor',
+                                                         site=side.site)
+            handover = Handover.objects.create(
+                number=f'HND-MATRIX-{side.side}', site=side.site, vendor=side.vendor, status='handed_over',
+                pickup_date='2026-03-01', handed_over_at='2026-03-01T12:00:00Z',
+            )
+            HandoverItem.objects.create(handover=handover, decommission=side.ordered, weight=1)
 
     @classmethod
     def tearDownClass(cls):

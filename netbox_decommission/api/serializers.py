@@ -34,6 +34,7 @@ from ..custody import refused_move
 from ..documents.certification import refused_changes
 from ..models import Decommission, RemovedComponent, StorageLocation
 from ..serials import refused_serial
+from ..weights import weight_origin
 
 __all__ = (
     'DecommissionSerializer',
@@ -68,6 +69,24 @@ class RefuseNullCharactersMixin:
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
+
+
+def _weight_field():
+    return serializers.DecimalField(
+        max_digits=10, decimal_places=3, min_value=0, required=False, allow_null=True,
+        help_text=_("Weight in kilograms, overriding the type's (null: count the type's weight)"),
+    )
+
+
+class EffectiveWeightField(serializers.DecimalField):
+    """The weight the e-waste report counts, in kilograms (weights.py): ``weight``, else ``type_weight``."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=10, decimal_places=3, source='*', read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, record):
+        weight = weight_origin(record).weight
+        return None if weight is None else super().to_representation(weight)
 
 
 def _nested_user(**kwargs):
@@ -143,6 +162,10 @@ class DecommissionSerializer(RefuseNullCharactersMixin, PrimaryModelSerializer):
     # Closing's network check (workflow/network_check.py); null when the setting is off or the record is not closed.
     network_check = serializers.JSONField(read_only=True, allow_null=True)
     component_count = RelatedObjectCountField('components')
+    weight = _weight_field()
+    effective_weight = EffectiveWeightField(
+        help_text=_("The server's weight in kilograms the e-waste report counts: weight, else type_weight"),
+    )
 
     class Meta:
         model = Decommission
@@ -153,12 +176,13 @@ class DecommissionSerializer(RefuseNullCharactersMixin, PrimaryModelSerializer):
             'responsible', 'responsible_team', 'executors', 'planned_start', 'planned_end', 'removed_at',
             'backup_method', 'backup_target', 'backup_size_gb', 'backup_verified_by', 'backup_verified_at',
             'backup_waiver_reason', 'services_stopped', 'users_notified', 'powered_off', 'network_disconnected',
-            'clone_medium', 'storage_location', 'snapshot', 'restore_report', 'network_check', 'description', 'owner',
-            'comments', 'tags', 'custom_fields', 'created', 'last_updated', 'component_count',
+            'clone_medium', 'storage_location', 'snapshot', 'restore_report', 'network_check', 'type_weight',
+            'weight', 'effective_weight', 'description', 'owner', 'comments', 'tags', 'custom_fields', 'created',
+            'last_updated', 'component_count',
         )
         read_only_fields = (
             'device_pk', 'device_name', 'device_serial', 'device_asset_tag', 'device_type_name', 'rack_name',
-            'position', 'primary_ip4', 'primary_ip6',
+            'position', 'primary_ip4', 'primary_ip6', 'type_weight',
         )
         brief_fields = ('id', 'url', 'display', 'number', 'status', 'device_name', 'description')
 
@@ -213,6 +237,10 @@ class RemovedComponentSerializer(RefuseNullCharactersMixin, PrimaryModelSerializ
         write_only=True, required=False, default=False,
         help_text=_('Confirm a move to a storage location at another site'),
     )
+    weight = _weight_field()
+    effective_weight = EffectiveWeightField(
+        help_text=_("The part's weight in kilograms the e-waste report counts: weight, else type_weight"),
+    )
 
     class Meta:
         model = RemovedComponent
@@ -227,9 +255,10 @@ class RemovedComponentSerializer(RefuseNullCharactersMixin, PrimaryModelSerializ
             'data_classification', 'post_sanitization_classification', 'media_destination',
             'personal_data_categories', 'data_subject_categories', 'personal_data_processor',
             'disposition_date', 'disposition_reference', 'reused_as', 'vendor_pickup_date', 'vendor_certificate',
-            'description', 'owner', 'comments', 'tags', 'custom_fields', 'created', 'last_updated', 'force',
-            'transfer',
+            'type_weight', 'weight', 'effective_weight', 'description', 'owner', 'comments', 'tags', 'custom_fields',
+            'created', 'last_updated', 'force', 'transfer',
         )
+        read_only_fields = ('type_weight',)
         brief_fields = ('id', 'url', 'display', 'name', 'kind', 'serial', 'description')
 
     def validate(self, data):

@@ -2,7 +2,7 @@ from django.urls import path
 
 from netbox.api.routers import NetBoxRouter
 
-from . import bulk_views, component_views, harvest_views, media_document_views, views, workflow_views
+from . import bulk_views, component_views, ewaste_views, harvest_views, media_document_views, views, workflow_views
 
 app_name = 'netbox_decommission-api'
 
@@ -53,4 +53,9 @@ workflow_urls = [
     path('decommissions/bulk-documents/', bulk_views.BulkDocumentsView.as_view(), name='decommission-bulk-documents'),
 ]
 
-urlpatterns = workflow_urls + router.urls
+# The e-waste report (api/ewaste_views.py): JSON, or CSV with ?format=csv.
+ewaste_urls = [
+    path('ewaste/', ewaste_views.EwasteReportView.as_view(), name='ewaste-report'),
+]
+
+urlpatterns = workflow_urls + ewaste_urls + router.urls

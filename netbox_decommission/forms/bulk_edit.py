@@ -19,6 +19,7 @@ from ..choices import (
     StorageLocationKindChoices,
 )
 from ..models import Decommission, RemovedComponent, StorageLocation
+from .mixins import weight_field
 
 __all__ = (
     'DecommissionBulkEditForm',
@@ -62,6 +63,7 @@ class DecommissionBulkEditForm(PrimaryModelBulkEditForm):
     storage_location = DynamicModelChoiceField(
         label=_('Storage location'), queryset=StorageLocation.objects.all(), required=False,
     )
+    weight = weight_field()
     comments = CommentField()
 
     fieldsets = (
@@ -69,10 +71,11 @@ class DecommissionBulkEditForm(PrimaryModelBulkEditForm):
         FieldSet('organization', 'tenant', name=_('Organization')),
         FieldSet('head', 'responsible', 'responsible_team', name=_('People')),
         FieldSet('planned_start', 'planned_end', 'storage_location', name=_('Schedule and storage')),
+        FieldSet('weight', name=_('E-waste')),
     )
     nullable_fields = (
         'tenant', 'head', 'responsible', 'responsible_team', 'planned_start', 'planned_end', 'storage_location',
-        'description', 'comments',
+        'weight', 'description', 'comments',
     )
 
 
@@ -117,10 +120,11 @@ class RemovedComponentBulkEditForm(PrimaryModelBulkEditForm):
     )
     disposition_date = forms.DateField(label=_('Disposition date'), required=False, widget=DatePicker())
     disposition_reference = forms.CharField(label=_('Disposition document'), max_length=100, required=False)
+    weight = weight_field()
     comments = CommentField()
 
     fieldsets = (
-        FieldSet('kind', 'manufacturer', 'description', name=_('Component')),
+        FieldSet('kind', 'manufacturer', 'weight', 'description', name=_('Component')),
         FieldSet('condition', 'condition_notes', 'inspected_by', 'inspected_at', name=_('Inspection')),
         FieldSet(
             'antistatic_packed', 'package_label', 'seal_number', 'storage_location', 'transfer', 'status',
@@ -137,5 +141,5 @@ class RemovedComponentBulkEditForm(PrimaryModelBulkEditForm):
         'manufacturer', 'condition_notes', 'inspected_by', 'inspected_at', 'package_label', 'seal_number',
         'storage_location', 'information_system', 'sanitization_method', 'sanitization_technique',
         'sanitization_tool', 'sanitization_tool_version', 'sanitized_by', 'sanitized_on', 'sanitization_verification',
-        'sanitization_verified_by', 'disposition_date', 'disposition_reference', 'description', 'comments',
+        'sanitization_verified_by', 'disposition_date', 'disposition_reference', 'weight', 'description', 'comments',
     )

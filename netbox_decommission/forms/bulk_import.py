@@ -17,7 +17,7 @@ from ..choices import (
     StorageLocationKindChoices,
 )
 from ..models import Decommission, RemovedComponent, StorageLocation
-from .mixins import ComponentRulesMixin
+from .mixins import ComponentRulesMixin, weight_field
 
 __all__ = (
     'DecommissionImportForm',
@@ -78,13 +78,14 @@ class DecommissionImportForm(PrimaryModelImportForm):
     storage_location = CSVModelChoiceField(
         label=_('Storage location'), queryset=StorageLocation.objects.all(), required=False, to_field_name='name',
     )
+    weight = weight_field(_('Weight in kilograms, overriding the device type\'s'))
 
     class Meta:
         model = Decommission
         fields = (
             'device', 'number', 'reason', 'reason_text', 'organization', 'tenant', 'head', 'responsible',
-            'responsible_team', 'executors', 'planned_start', 'planned_end', 'storage_location', 'description',
-            'owner', 'comments', 'tags',
+            'responsible_team', 'executors', 'planned_start', 'planned_end', 'storage_location', 'weight',
+            'description', 'owner', 'comments', 'tags',
         )
 
 
@@ -117,11 +118,12 @@ class RemovedComponentImportForm(ComponentRulesMixin, PrimaryModelImportForm):
         label=_('Transfer to another site'), required=False,
         help_text=_('true to confirm a storage location at another site'),
     )
+    weight = weight_field(_('Weight in kilograms, overriding the module type\'s'))
 
     class Meta:
         model = RemovedComponent
         fields = (
-            'decommission', 'kind', 'name', 'manufacturer', 'part_id', 'serial', 'asset_tag', 'source_kind',
+            'decommission', 'kind', 'name', 'manufacturer', 'part_id', 'serial', 'asset_tag', 'weight', 'source_kind',
             'source_pk', 'source_name', 'condition', 'condition_notes', 'inspected_by', 'inspected_at',
             'antistatic_packed', 'package_label', 'seal_number', 'storage_location', 'status', 'is_media',
             'information_system', 'data_backed_up', 'backup_location', 'sanitization_method',

@@ -56,13 +56,14 @@ class DecommissionFilterForm(TenancyFilterForm, PrimaryModelFilterSetForm):
     fieldsets = (
         FieldSet('q', 'filter_id', 'tag'),
         FieldSet('status', 'is_open', 'reason', name=_('Workflow')),
-        FieldSet('site_id', 'rack_id', 'device_id', 'storage_location_id', name=_('Server')),
+        FieldSet('site_id', 'rack_id', 'device_id', 'storage_location_id', 'has_weight', name=_('Server')),
         FieldSet('head_id', 'responsible_id', 'executor_id', name=_('People')),
         FieldSet('tenant_group_id', 'tenant_id', name=_('Tenant')),
         FieldSet('owner_group_id', 'owner_id', name=_('Ownership')),
     )
     status = forms.MultipleChoiceField(label=_('Status'), choices=DecommissionStatusChoices, required=False)
     is_open = _boolean_filter(_('Open records'))
+    has_weight = _boolean_filter(_('Has a weight'))
     reason = forms.MultipleChoiceField(label=_('Reason'), choices=DecommissionReasonChoices, required=False)
     site_id = DynamicModelMultipleChoiceField(label=_('Site'), queryset=Site.objects.all(), required=False)
     rack_id = DynamicModelMultipleChoiceField(
@@ -86,7 +87,7 @@ class RemovedComponentFilterForm(PrimaryModelFilterSetForm):
     model = RemovedComponent
     fieldsets = (
         FieldSet('q', 'filter_id', 'tag'),
-        FieldSet('decommission_id', 'kind', 'manufacturer_id', 'serial', name=_('Component')),
+        FieldSet('decommission_id', 'kind', 'manufacturer_id', 'serial', 'has_weight', name=_('Component')),
         FieldSet('condition', 'status', 'antistatic_packed', 'seal_number', 'storage_location_id', name=_('Handling')),
         FieldSet('is_media', 'sanitization_state', 'sanitization_method', 'media_destination',
                  name=_('Media sanitization')),
@@ -100,6 +101,7 @@ class RemovedComponentFilterForm(PrimaryModelFilterSetForm):
         label=_('Manufacturer'), queryset=Manufacturer.objects.all(), required=False,
     )
     serial = forms.CharField(label=_('Serial number'), required=False)
+    has_weight = _boolean_filter(_('Has a weight'))
     condition = forms.MultipleChoiceField(label=_('Condition'), choices=ComponentConditionChoices, required=False)
     status = forms.MultipleChoiceField(label=_('Status'), choices=ComponentStatusChoices, required=False)
     antistatic_packed = _boolean_filter(_('Anti-static packaging'))

@@ -1,9 +1,21 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
 from ..custody import refused_move
 from ..serials import refused_serial
 
 __all__ = (
     'ComponentRulesMixin',
+    'weight_field',
 )
+
+
+def weight_field(help_text=None):
+    """The weight override in kilograms (weights.py), never negative."""
+    return forms.DecimalField(
+        label=_('Weight (kg)'), min_value=0, max_digits=10, decimal_places=3, required=False,
+        help_text=help_text or _("Overrides the weight of the type; leave empty to count the type's weight"),
+    )
 
 
 class ComponentRulesMixin:

@@ -13,7 +13,7 @@ from utilities.forms.widgets import DatePicker, DateTimePicker
 from ..choices import DecommissionStatusChoices
 from ..documents.certification import certified_notice, certifying_documents
 from ..models import Decommission, RemovedComponent, StorageLocation
-from .mixins import ComponentRulesMixin
+from .mixins import ComponentRulesMixin, weight_field
 
 __all__ = (
     'DecommissionForm',
@@ -67,20 +67,22 @@ class DecommissionForm(TenancyForm, PrimaryModelForm):
     storage_location = DynamicModelChoiceField(
         label=_('Storage location'), queryset=StorageLocation.objects.all(), required=False,
     )
+    weight = weight_field(Decommission._meta.get_field('weight').help_text)
 
     fieldsets = (
         FieldSet('device', 'number', 'reason', 'reason_text', 'description', 'tags', name=_('Decommission')),
         FieldSet('organization', 'tenant_group', 'tenant', name=_('Organization')),
         FieldSet('head', 'responsible', 'responsible_team', 'executors', name=_('People')),
         FieldSet('planned_start', 'planned_end', 'storage_location', name=_('Schedule and storage')),
+        FieldSet('weight', name=_('E-waste')),
     )
 
     class Meta:
         model = Decommission
         fields = (
             'device', 'number', 'reason', 'reason_text', 'organization', 'tenant', 'head', 'responsible',
-            'responsible_team', 'executors', 'planned_start', 'planned_end', 'storage_location', 'description',
-            'owner', 'comments', 'tags',
+            'responsible_team', 'executors', 'planned_start', 'planned_end', 'storage_location', 'weight',
+            'description', 'owner', 'comments', 'tags',
         )
         widgets = {
             'planned_start': DateTimePicker(),
@@ -129,10 +131,11 @@ class RemovedComponentForm(ComponentRulesMixin, PrimaryModelForm):
         label=_('Record anyway'), required=False,
         help_text=_('The serial number is recorded for another component still in custody, and this is another part'),
     )
+    weight = weight_field(RemovedComponent._meta.get_field('weight').help_text)
 
     fieldsets = (
         FieldSet('decommission', 'kind', 'name', 'description', 'tags', name=_('Component')),
-        FieldSet('manufacturer', 'part_id', 'serial', 'asset_tag', 'force', name=_('Identity')),
+        FieldSet('manufacturer', 'part_id', 'serial', 'asset_tag', 'weight', 'force', name=_('Identity')),
         FieldSet('condition', 'condition_notes', 'inspected_by', 'inspected_at', name=_('Inspection')),
         FieldSet(
             'antistatic_packed', 'package_label', 'seal_number', 'storage_location', 'transfer', 'status',
@@ -162,7 +165,7 @@ class RemovedComponentForm(ComponentRulesMixin, PrimaryModelForm):
     class Meta:
         model = RemovedComponent
         fields = (
-            'decommission', 'kind', 'name', 'manufacturer', 'part_id', 'serial', 'asset_tag', 'condition',
+            'decommission', 'kind', 'name', 'manufacturer', 'part_id', 'serial', 'asset_tag', 'weight', 'condition',
             'condition_notes', 'inspected_by', 'inspected_at', 'antistatic_packed', 'package_label', 'seal_number',
             'storage_location', 'status', 'is_media', 'information_system', 'data_backed_up', 'backup_location',
             'sanitization_method', 'sanitization_technique', 'sanitization_tool', 'sanitization_tool_version',

@@ -1,3 +1,4 @@
+from decimal import Decimal
 from typing import Annotated
 
 import strawberry
@@ -61,6 +62,8 @@ class DecommissionFilter(TenancyFilterMixin, PrimaryModelFilter):
     storage_location_id: ID | None = strawberry_django.filter_field()
     seal_number: StrFilterLookup | None = strawberry_django.filter_field()
     is_media: FilterLookup[bool] | None = strawberry_django.filter_field()
+    weight: ComparisonFilterLookup[Decimal] | None = strawberry_django.filter_field()
+    type_weight: ComparisonFilterLookup[Decimal] | None = strawberry_django.filter_field()
 
 
 @register_filter(models.RemovedComponent, lookups=True)
@@ -86,3 +89,5 @@ class RemovedComponentFilter(PrimaryModelFilter):
     storage_location_id: ID | None = strawberry_django.filter_field()
     seal_number: StrFilterLookup | None = strawberry_django.filter_field()
     is_media: FilterLookup[bool] | None = strawberry_django.filter_field()
+    weight: ComparisonFilterLookup[Decimal] | None = strawberry_django.filter_field()
+    type_weight: ComparisonFilterLookup[Decimal] | None = strawberry_django.filter_field()

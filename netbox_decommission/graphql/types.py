@@ -1,10 +1,13 @@
+from decimal import Decimal
 from typing import Annotated
 
 import strawberry
+import strawberry_django
 
 from netbox.graphql.types import PrimaryObjectType, register_type
 
 from .. import models
+from ..weights import weight_origin
 from .filters import DecommissionFilter, RemovedComponentFilter, StorageLocationFilter
 
 __all__ = (
@@ -38,6 +41,10 @@ class DecommissionType(PrimaryObjectType):
     storage_location: Annotated['StorageLocationType', strawberry.lazy('netbox_decommission.graphql.types')] | None
     components: list[Annotated['RemovedComponentType', strawberry.lazy('netbox_decommission.graphql.types')]]
 
+    @strawberry_django.field(only=('weight', 'type_weight'), description='Weight in kg: weight, else type_weight')
+    def effective_weight(self) -> Decimal | None:
+        return weight_origin(self).weight
+
 
 @register_type(models.RemovedComponent, fields='__all__', filters=RemovedComponentFilter, pagination=True)
 class RemovedComponentType(PrimaryObjectType):
@@ -48,3 +55,7 @@ class RemovedComponentType(PrimaryObjectType):
     sanitized_by: Annotated['UserType', strawberry.lazy('users.graphql.types')] | None
     inspected_by: Annotated['UserType', strawberry.lazy('users.graphql.types')] | None
     reused_as: Annotated['InventoryItemType', strawberry.lazy('dcim.graphql.types')] | None
+
+    @strawberry_django.field(only=('weight', 'type_weight'), description='Weight in kg: weight, else type_weight')
+    def effective_weight(self) -> Decimal | None:
+        return weight_origin(self).weight

@@ -16,7 +16,23 @@ from ..choices import FixityStateChoices as Fixity
 from ..documents.fixity import copy_problems
 from ..models import CustodyEvent
 from ..serials import live_duplicates
+from ..weights import weight_origin
 from .workflow_state import progress_steps, workflow_state
+
+
+class WeightAttr(attrs.ObjectAttribute):
+    """
+    The weight in kilograms the e-waste report counts (weights.py): the one set on the record, else its type's, with
+    where it came from.
+    """
+    template_name = 'netbox_decommission/attrs/weight.html'
+
+    def get_value(self, obj):
+        return weight_origin(obj).weight
+
+    def get_context(self, obj, attr, value, context):
+        kind = 'component' if hasattr(obj, 'decommission_id') else 'server'
+        return {'origin': weight_origin(obj), 'object_kind': kind}
 
 
 class StorageLocationPanel(panels.ObjectAttributesPanel):
@@ -55,6 +71,7 @@ class ServerIdentityPanel(panels.ObjectAttributesPanel):
     device_serial = attrs.TextAttr('device_serial', label=_('Serial number'), style='font-monospace', copy_button=True)
     device_asset_tag = attrs.TextAttr('device_asset_tag', label=_('Asset tag'), style='font-monospace')
     device_type_name = attrs.TextAttr('device_type_name', label=_('Device type'))
+    weight = WeightAttr('weight', label=_('Weight (kg)'))
     site = attrs.RelatedObjectAttr('site', label=_('Site'), linkify=True)
     rack_name = attrs.TextAttr('rack_name', label=_('Rack'))
     position = attrs.TextAttr('position', label=_('Position (U)'))
@@ -104,6 +121,7 @@ class RemovedComponentPanel(panels.ObjectAttributesPanel):
     asset_tag = attrs.TextAttr('asset_tag', label=_('Asset tag'), style='font-monospace')
     source_kind = attrs.ChoiceAttr('source_kind', label=_('Source'))
     source_name = attrs.TextAttr('source_name', label=_('Source name'))
+    weight = WeightAttr('weight', label=_('Weight (kg)'))
     description = attrs.TextAttr('description', label=_('Description'))
 
 

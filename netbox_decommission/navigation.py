@@ -43,5 +43,20 @@ menu = PluginMenu(
         (_('Storage'), (
             _item('storagelocation', _('Storage locations')),
         )),
+        (_('Calendar'), (
+            PluginMenuItem(
+                link='plugins:netbox_decommission:calendarfeed_list',
+                link_text=_('Calendar feeds'),
+                permissions=['netbox_decommission.view_decommission'],
+                buttons=(
+                    PluginMenuButton(
+                        link='plugins:netbox_decommission:calendarfeed_add',
+                        title=_('Add'),
+                        icon_class='mdi mdi-plus-thick',
+                        permissions=['netbox_decommission.view_decommission'],
+                    ),
+                ),
+            ),
+        )),
     ),
 )

@@ -11,4 +11,9 @@ urlpatterns = (
     path('decommissions/<int:pk>/', include(get_model_urls('netbox_decommission', 'decommission'))),
     path('removed-components/', include(get_model_urls('netbox_decommission', 'removedcomponent', detail=False))),
     path('removed-components/<int:pk>/', include(get_model_urls('netbox_decommission', 'removedcomponent'))),
+    # The calendar of removal windows: the user's own feeds, and the feed itself (no login: the secret is the key).
+    path('calendar-feeds/', views.CalendarFeedListView.as_view(), name='calendarfeed_list'),
+    path('calendar-feeds/add/', views.CalendarFeedAddView.as_view(), name='calendarfeed_add'),
+    path('calendar-feeds/<int:pk>/delete/', views.CalendarFeedDeleteView.as_view(), name='calendarfeed_delete'),
+    path('calendar/<str:secret>.ics', views.CalendarICSView.as_view(), name='calendar_feed'),
 )

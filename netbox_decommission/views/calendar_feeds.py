@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from netbox.config import get_config
 from utilities.forms import restrict_form_fields
 
 from ..calendar import subscriptions
@@ -95,7 +96,9 @@ class CalendarICSView(View):
         feed = subscriptions.feed_for_secret(secret)
         if feed is None:
             raise Http404()
-        subscriptions.touch(feed)
+        # In maintenance mode NetBox's database refuses writes; the feed is still read, its last use not recorded.
+        if not get_config().MAINTENANCE_MODE:
+            subscriptions.touch(feed)
         body = build_calendar(feed, base_url=request.build_absolute_uri('/').rstrip('/'), host=request.get_host())
         response = HttpResponse(body, content_type='text/calendar; charset=utf-8')
         response['Content-Disposition'] = 'inline; filename="removal-windows.ics"'

@@ -174,7 +174,7 @@ class CalendarFeedTestCase(TestCase):
         revoked = self.fetch(secret)
         self.assertEqual(revoked.status_code, 404)
         # No hint which of the two it was.
-        self.assertEqual(revoked.content, made_up.content)
+        self.assertEqual((revoked.content, revoked['Content-Type']), (made_up.content, made_up['Content-Type']))
 
         feed, secret = self.feed(self.owner)
         self.owner.is_active = False

@@ -12,6 +12,8 @@ The status follows the record:
     retired, closed, restored      CONFIRMED, the summary starts with "Removed:" (kept: it is what happened)
     cancelled                      CANCELLED, the summary starts with "Cancelled:"
 """
+import datetime
+
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
@@ -58,8 +60,8 @@ def build_calendar(feed, base_url, host):
         calendar.add('x-wr-calname', _('Removal windows: {name}').format(name=feed.name))
         calendar.add('x-wr-caldesc', _('Planned removal windows of servers (NetBox decommissioning)'))
         # Advice to the calendar program: read the feed again every hour.
-        calendar.add('refresh-interval', 'PT1H', parameters={'VALUE': 'DURATION'})
-        calendar.add('x-published-ttl', 'PT1H')
+        calendar.add('refresh-interval', datetime.timedelta(hours=1), parameters={'VALUE': 'DURATION'})
+        calendar.add('x-published-ttl', datetime.timedelta(hours=1))
         for decommission in feed_decommissions(feed):
             calendar.add_component(_event(decommission, base_url, host))
         return calendar.to_ical()
@@ -121,7 +123,9 @@ def _location(decommission):
     rack = decommission.rack.name if decommission.rack else decommission.rack_name
     if rack:
         if decommission.position is not None:
-            rack = _('{rack}, U{position}').format(rack=rack, position=f'{decommission.position:g}')
+            position = decommission.position
+            position = int(position) if position == int(position) else position
+            rack = _('{rack}, U{position}').format(rack=rack, position=position)
         parts.append(rack)
     return ' / '.join(part for part in parts if part)
 

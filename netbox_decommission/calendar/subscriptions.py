@@ -38,7 +38,7 @@ def feed_for_secret(secret):
     """The feed whose secret this is, if its owner is still an active user; otherwise None (the caller answers 404)."""
     if not secret:
         return None
-    return CalendarFeed.objects.select_related('user', 'site', 'tenant').filter(
+    return CalendarFeed.objects.select_related('user__config', 'site', 'tenant').filter(
         secret_hash=hash_secret(secret), user__is_active=True).first()
 
 

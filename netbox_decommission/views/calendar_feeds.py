@@ -4,7 +4,7 @@ and the feed itself, which calendar programs read without logging in: the secret
 """
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse, HttpResponseNotFound
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -95,7 +95,8 @@ class CalendarICSView(View):
     def get(self, request, secret):
         feed = subscriptions.feed_for_secret(secret)
         if feed is None:
-            raise Http404()
+            # Not NetBox's 404 page: a bare answer, the same for a wrong, a revoked and a deactivated owner's secret.
+            return HttpResponseNotFound(b'', content_type='text/plain')
         # In maintenance mode NetBox's database refuses writes; the feed is still read, its last use not recorded.
         if not get_config().MAINTENANCE_MODE:
             subscriptions.touch(feed)

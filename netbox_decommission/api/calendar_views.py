@@ -5,13 +5,13 @@ address with its secret, once (``feed_url``); later answers carry null there.
 """
 from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers, status
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
 from dcim.api.serializers import SiteSerializer
-from netbox.api.authentication import TokenWritePermission
 from tenancy.api.serializers import TenantSerializer
+from users.models import Token
 
 from ..calendar import subscriptions
 from ..choices import DecommissionStatusChoices
@@ -46,12 +46,26 @@ class CalendarFeedSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(subscriptions.feed_path(secret))
 
 
+class OwnFeedsPermission(BasePermission):
+    """
+    Any signed-in user manages their own feeds (no model permission: the queryset is theirs alone). A token must be
+    write-enabled to create or revoke; NetBox's TokenWritePermission would also refuse the session of the web UI.
+    """
+
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if request.method not in SAFE_METHODS and isinstance(request.auth, Token):
+            return bool(request.auth.write_enabled)
+        return True
+
+
 class CalendarFeedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                           mixins.DestroyModelMixin, GenericViewSet):
     """The user's own calendar feeds: list, create (the secret is answered once), revoke (DELETE)."""
     queryset = CalendarFeed.objects.all()
     serializer_class = CalendarFeedSerializer
-    permission_classes = (IsAuthenticated, TokenWritePermission)
+    permission_classes = (OwnFeedsPermission,)
 
     def get_queryset(self):
         if getattr(self, 'swagger_fake_view', False):

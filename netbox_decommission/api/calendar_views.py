@@ -66,6 +66,8 @@ class CalendarFeedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixi
     queryset = CalendarFeed.objects.all()
     serializer_class = CalendarFeedSerializer
     permission_classes = (OwnFeedsPermission,)
+    # A user's few feeds, in the model's order: no filters, no ?ordering (NetBox's cursor pagination refuses it).
+    filter_backends = ()
 
     def get_queryset(self):
         if getattr(self, 'swagger_fake_view', False):

@@ -50,5 +50,20 @@ menu = PluginMenu(
                 permissions=['netbox_decommission.view_handover'],
             ),
         )),
+        (_('Calendar'), (
+            PluginMenuItem(
+                link='plugins:netbox_decommission:calendarfeed_list',
+                link_text=_('Calendar feeds'),
+                permissions=['netbox_decommission.view_decommission'],
+                buttons=(
+                    PluginMenuButton(
+                        link='plugins:netbox_decommission:calendarfeed_add',
+                        title=_('Add'),
+                        icon_class='mdi mdi-plus-thick',
+                        permissions=['netbox_decommission.view_decommission'],
+                    ),
+                ),
+            ),
+        )),
     ),
 )

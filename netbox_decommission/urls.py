@@ -13,4 +13,9 @@ urlpatterns = (
     path('removed-components/<int:pk>/', include(get_model_urls('netbox_decommission', 'removedcomponent'))),
     # The e-waste report (views/ewaste.py): a report across hand-overs, no model's view.
     path('ewaste/', views.EwasteReportView.as_view(), name='ewaste_report'),
+    # The calendar of removal windows: the user's own feeds, and the feed itself (no login: the secret is the key).
+    path('calendar-feeds/', views.CalendarFeedListView.as_view(), name='calendarfeed_list'),
+    path('calendar-feeds/add/', views.CalendarFeedAddView.as_view(), name='calendarfeed_add'),
+    path('calendar-feeds/<int:pk>/delete/', views.CalendarFeedDeleteView.as_view(), name='calendarfeed_delete'),
+    path('calendar/<str:secret>.ics', views.CalendarICSView.as_view(), name='calendar_feed'),
 )

@@ -21,9 +21,10 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 
 from dcim.choices import DeviceStatusChoices
 from netbox.wsgi import application
+from netbox_decommission.calendar import subscriptions
 from netbox_decommission.choices import DecommissionStatusChoices as Status
 from netbox_decommission.choices import DocumentKindChoices
-from netbox_decommission.models import Decommission, RemovedComponent, StorageLocation
+from netbox_decommission.models import CalendarFeed, Decommission, RemovedComponent, StorageLocation
 from netbox_decommission.plugin_settings import DOCUMENT_LANGUAGES
 from users.models import User
 
@@ -59,6 +60,7 @@ ID_MODELS = (
     ('decommissions/', Decommission),
     ('removed-components/', RemovedComponent),
     ('storage-locations/', StorageLocation),
+    ('calendar-feeds/', CalendarFeed),
 )
 
 
@@ -209,6 +211,8 @@ class APIFuzzTestCase(TestCase):
             records.append(decommission)
         cls.admin = User.objects.create_superuser(username='fuzzer', password='fuzzer')
         cls.authorization = token_header(cls.admin)['HTTP_AUTHORIZATION']
+        # The fuzzer's own calendar feed: the only ones calendar-feeds/{id}/ answers are the user's own.
+        subscriptions.create_feed(cls.admin, 'Fuzzed')
 
     def known_ids(self, path):
         for prefix, model in ID_MODELS:
@@ -248,7 +252,7 @@ class APIFuzzTestCase(TestCase):
 
     def test_every_operation(self):
         operations = [result.ok() for result in self.schema.get_all_operations()]
-        self.assertEqual(len(operations), 57)  # +1: GET ewaste/
+        self.assertEqual(len(operations), 61)  # 56, +1 GET ewaste/, +4 calendar-feeds/
         for operation in operations:
             statuses = Counter()
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):

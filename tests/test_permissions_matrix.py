@@ -31,9 +31,11 @@ from netbox.registry import registry
 from netbox_decommission import DecommissionConfig, jobs
 from netbox_decommission import urls as ui_urls
 from netbox_decommission.api import urls as api_urls
+from netbox_decommission.calendar import subscriptions
 from netbox_decommission.graphql.schema import DecommissionQuery
 from netbox_decommission.models import Decommission, RemovedComponent, Signature, StageChange, StorageLocation
 from netbox_decommission.models.handover import Handover, HandoverItem
+from netbox_decommission.models.calendar_feed import CalendarFeed
 from netbox_decommission.settings_validation import validate_settings
 from netbox_decommission.workflow import MOVES
 from netbox_decommission.workflow.table import FieldKind
@@ -117,6 +119,8 @@ class Route:
     kwargs: object = None
     multipart: bool = False
     also_needs: tuple = ()
+    # Answered without a login (the calendar feed: its address carries the credential).
+    public: bool = False
 
     @property
     def id(self):
@@ -221,6 +225,16 @@ def finished_archive(fx, user):
 
 def form(**fields):
     return lambda fx, user: {name: value(fx) if callable(value) else value for name, value in fields.items()}
+
+
+def own_feed(fx, user):
+    """A calendar feed of the persona's own (for the anonymous column, another user's: it may not touch it)."""
+    owner = user or User.objects.get_or_create(username='feed-owner')[0]
+    fx.feed, fx.secret = subscriptions.create_feed(owner, f'Feed of {owner.username}')
+
+
+def feed_kwargs(fx, user):
+    return {'pk': fx.feed.pk}
 
 
 SCAN = b'%PDF-1.7\n% not issued here\n'
@@ -436,6 +450,23 @@ ROUTES = [
           body=form(decommissions=lambda fx: [fx.draft.pk], move='cancel', reason='No longer needed')),
     Route('api', 'decommission-bulk-documents', VIEW, 'post', outside=FILTERED, visible=enqueued,
           body=form(decommissions=lambda fx: [fx.draft.pk], languages=['en'])),
+    # The calendar feeds: each signed-in user's own, whatever their permissions; the feed itself needs no login.
+    Route('ui', 'calendarfeed_list', (), outside=ALLOWED, prepare=own_feed, visible=shows(lambda fx: fx.feed.name)),
+    Route('ui', 'calendarfeed_add', (), outside=ALLOWED),
+    Route('ui', 'calendarfeed_add', (), 'post', outside=ALLOWED, body=form(name='New feed'),
+          witness=count(CalendarFeed, name=lambda _fx: 'New feed')),
+    Route('ui', 'calendarfeed_delete', (), outside=ALLOWED, prepare=own_feed, kwargs=feed_kwargs),
+    Route('ui', 'calendarfeed_delete', (), 'post', outside=ALLOWED, prepare=own_feed, kwargs=feed_kwargs,
+          witness=count(CalendarFeed, pk=lambda fx: fx.feed.pk)),
+    Route('ui', 'calendar_feed', (), outside=ALLOWED, public=True, prepare=own_feed,
+          kwargs=lambda fx, user: {'secret': fx.secret}),
+    Route('api', 'calendarfeed-list', (), outside=ALLOWED, prepare=own_feed,
+          visible=lambda fx, answer: fx.feed.pk in {item['id'] for item in answer.json()['results']}),
+    Route('api', 'calendarfeed-list', (), 'post', outside=ALLOWED, body=form(name='New feed'),
+          witness=count(CalendarFeed, name=lambda _fx: 'New feed')),
+    Route('api', 'calendarfeed-detail', (), outside=ALLOWED, prepare=own_feed, kwargs=feed_kwargs),
+    Route('api', 'calendarfeed-detail', (), 'delete', outside=ALLOWED, prepare=own_feed, kwargs=feed_kwargs,
+          witness=count(CalendarFeed, pk=lambda fx: fx.feed.pk)),
     # GraphQL
     graphql('decommission', 'decommission', 'draft'),
     graphql('decommission_list', 'decommission', 'draft'),
@@ -452,6 +483,8 @@ ROUTES = [
 
 def expected(route, column):
     persona, side = COLUMNS[column]
+    if persona is None and route.public:
+        return ALLOWED
     if persona is None:
         return LOGIN if route.kind == 'ui' else DENIED
     if not set(route.needs) <= PERSONAS[persona]:

@@ -15,6 +15,8 @@ PLUGIN_LISTS = {
     'decommissions': '/plugins/decommission/decommissions/',
     'removed-components': '/plugins/decommission/removed-components/',
     'storage-locations': '/plugins/decommission/storage-locations/',
+    # Each user's own calendar feeds (no model permission: the menu shows it to those who may view decommissions).
+    'calendar-feeds': '/plugins/decommission/calendar-feeds/',
 }
 
 

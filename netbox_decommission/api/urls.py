@@ -2,7 +2,16 @@ from django.urls import path
 
 from netbox.api.routers import NetBoxRouter
 
-from . import bulk_views, component_views, ewaste_views, harvest_views, media_document_views, views, workflow_views
+from . import (
+    bulk_views,
+    calendar_views,
+    component_views,
+    ewaste_views,
+    harvest_views,
+    media_document_views,
+    views,
+    workflow_views,
+)
 
 app_name = 'netbox_decommission-api'
 
@@ -10,6 +19,7 @@ router = NetBoxRouter()
 router.register('storage-locations', views.StorageLocationViewSet)
 router.register('decommissions', views.DecommissionViewSet)
 router.register('removed-components', views.RemovedComponentViewSet)
+router.register('calendar-feeds', calendar_views.CalendarFeedViewSet)
 
 # The moves are actions of the decommission viewset (views.move_action); these are the other endpoints.
 workflow_urls = [

@@ -17,7 +17,7 @@ from ..models import Decommission, Document, RemovedComponent, StorageLocation
 from ..workflow import MOVES, WorkflowError
 from . import serializers
 from .refusals import refusal_response
-from .workflow_serializers import request_serializer
+from .workflow_serializers import MoveResultSerializer, request_serializer
 from .workflow_views import permitted_decommission
 
 
@@ -56,8 +56,9 @@ class DecommissionViewSet(PluginModelViewSet):
 def move_action(move):
     """
     POST decommissions/{id}/<move>/: the REST action of ``move`` (a workflow.table.Move), as NetBox's own viewsets
-    expose custom operations (DataSource.sync). It answers the decommission as the regular endpoint shows it; a
-    refused move answers 409 (400 naming the field) and changes nothing.
+    expose custom operations (DataSource.sync). It answers the decommission as the regular endpoint shows it, with
+    the move's warnings (``warnings``, a list of messages); a refused move answers 409 (400 naming the field) and
+    changes nothing.
     """
     body_serializer = request_serializer(move)
 
@@ -72,12 +73,13 @@ def move_action(move):
         # Annotated as the regular endpoint's queryset is, for the counts it shows.
         decommission = Decommission.objects.annotate(
             **get_annotations_for_serializer(serializers.DecommissionSerializer)).get(pk=decommission.pk)
-        return Response(serializers.DecommissionSerializer(decommission, context={'request': request}).data)
+        decommission.move_warnings = move.warnings_for(decommission, request.user)
+        return Response(MoveResultSerializer(decommission, context={'request': request}).data)
 
     # DRF names the action (and its URL, decommission-<move>) after the function.
     perform.__name__ = move.name
     perform.__doc__ = str(move.summary).capitalize() + '.'
-    return extend_schema(request=body_serializer, responses=serializers.DecommissionSerializer)(action(
+    return extend_schema(request=body_serializer, responses=MoveResultSerializer)(action(
         detail=True, methods=['post'], url_path=move.name, permission_classes=(IsAuthenticated, TokenWritePermission),
     )(perform))
 

@@ -24,6 +24,7 @@ from .serializers import DecommissionSerializer
 
 __all__ = (
     'DocumentSerializer',
+    'MoveResultSerializer',
     'StageChangeSerializer',
     'VerificationSerializer',
     'VerifyRequestSerializer',
@@ -158,3 +159,15 @@ class StageChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = StageChange
         fields = ('time', 'from_status', 'to_status', 'user', 'comment')
+
+
+class MoveResultSerializer(DecommissionSerializer):
+    """What a move answers: the decommission as the regular endpoint shows it, and the move's warnings."""
+    warnings = serializers.ListField(
+        child=serializers.CharField(), source='move_warnings', read_only=True,
+        help_text=_('Warnings about the record as the move left it (e.g. a window that clashes with another); they '
+                    'did not stop the move'),
+    )
+
+    class Meta(DecommissionSerializer.Meta):
+        fields = DecommissionSerializer.Meta.fields + ('warnings',)

@@ -1,5 +1,6 @@
 from .bulk_edit import *
 from .bulk_import import *
+from .calendar_feeds import *
 from .disposition import *
 from .documents import *
 from .ewaste import *

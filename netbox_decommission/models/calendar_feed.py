@@ -62,3 +62,9 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def stage_labels(self):
+        """The feed's stages as people read them."""
+        labels = dict(DecommissionStatusChoices)
+        return [labels.get(stage, stage) for stage in self.stages]

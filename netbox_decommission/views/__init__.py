@@ -1,3 +1,4 @@
+from .calendar_feeds import *
 from .decommission import *
 from .decommission_bulk import *
 from .decommission_documents import *

@@ -63,6 +63,9 @@ class DecommissionMoveView(GetReturnURLMixin, BaseObjectView):
             'workflow_error': workflow_error,
             'preview': self.move.preview(decommission) if self.move.preview and decommission.status in
             self.move.made_from else None,
+            # The move's warnings about the record as it stands (the schedule move: clashing windows).
+            'warnings': self.move.warnings_for(decommission, request.user) if decommission.status in
+            self.move.made_from else [],
         })
 
     def get(self, request, pk):
@@ -87,6 +90,8 @@ class DecommissionMoveView(GetReturnURLMixin, BaseObjectView):
             return self.render_form(request, decommission, form, workflow_error=e.message)
 
         messages.success(request, self.get_success_message(before, updated, form.cleaned_data))
+        for warning in self.move.warnings_for(updated, request.user):
+            messages.warning(request, warning)
         # Retirement may have deleted the device whose page sent us here: go to the record, which outlives it.
         if updated.device_id is None and decommission.device_id is not None:
             return redirect(updated.get_absolute_url())

@@ -70,6 +70,11 @@ def schedule(decommission, user, planned_start=None, planned_end=None, comment='
     if planned_end <= planned_start:
         raise WorkflowError(_('The planned end must be later than the planned start ({start}).').format(
             start=when(planned_start)), field='planned_end')
+    # A moved window is a new revision of the calendar event (RFC 5545 SEQUENCE): subscribed calendar programs then
+    # replace the event they hold. Setting the first window, or the same one again, is no revision.
+    if decommission.planned_start and decommission.planned_end and (
+            (decommission.planned_start, decommission.planned_end) != (planned_start, planned_end)):
+        decommission.window_sequence += 1
     decommission.planned_start = planned_start
     decommission.planned_end = planned_end
     decommission.save()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from ..calendar import conflicts
 from ..choices import BackupMethodChoices, DocumentKindChoices, SignatureRoleChoices, SignedDocumentKindChoices
 from ..choices import DecommissionStatusChoices as Status
 from ..choices import SignatureRoleChoices as Role
@@ -94,6 +95,9 @@ class Move:
     done_message: Callable | None = None
     # (decommission) -> what the move would do, shown on its form for the user to confirm (None: nothing to show).
     preview: Callable | None = None
+    # (decommission, user) -> warnings about the record as the move leaves it (or, on the form, as it stands): shown
+    # after the move, on its form and in its REST answer ("warnings"); they never refuse the move.
+    warnings: Callable | None = None
 
     @property
     def steps(self):
@@ -128,6 +132,10 @@ class Move:
     def perform(self, decommission, user, data):
         """Run the service function with the values of the move's inputs found in ``data``."""
         return self.service(decommission, user, **{f.name: data[f.name] for f in self.inputs if f.name in data})
+
+    def warnings_for(self, decommission, user):
+        """The move's warnings about ``decommission`` (an empty list for a move without any)."""
+        return [str(message) for message in self.warnings(decommission, user)] if self.warnings else []
 
 
 COMMENT = Field('comment', FieldKind.NOTE, _('Comment'), help_text=_('Recorded in the stage log'))
@@ -238,7 +246,7 @@ MOVES = {move.name: move for move in (
                   example='2026-12-06T02:00:00Z'),
         ),
         comment=COMMENT,
-        prefill=_window_prefill, offers=_window_offers,
+        prefill=_window_prefill, offers=_window_offers, warnings=conflicts.window_conflicts,
         done_message=lambda before, decommission, data: _(
             '{number}: planned window set; the application is drafted and awaits signing.').format(
             number=decommission.number),

@@ -34,8 +34,8 @@ from netbox_decommission.api import urls as api_urls
 from netbox_decommission.calendar import subscriptions
 from netbox_decommission.graphql.schema import DecommissionQuery
 from netbox_decommission.models import Decommission, RemovedComponent, Signature, StageChange, StorageLocation
-from netbox_decommission.models.handover import Handover, HandoverItem
 from netbox_decommission.models.calendar_feed import CalendarFeed
+from netbox_decommission.models.handover import Handover, HandoverItem
 from netbox_decommission.settings_validation import validate_settings
 from netbox_decommission.workflow import MOVES
 from netbox_decommission.workflow.table import FieldKind

@@ -11,4 +11,7 @@ urlpatterns = (
     path('decommissions/<int:pk>/', include(get_model_urls('netbox_decommission', 'decommission'))),
     path('removed-components/', include(get_model_urls('netbox_decommission', 'removedcomponent', detail=False))),
     path('removed-components/<int:pk>/', include(get_model_urls('netbox_decommission', 'removedcomponent'))),
+    # Hand-overs to a disposal vendor (docs/handovers.md)
+    path('handovers/', include(get_model_urls('netbox_decommission', 'handover', detail=False))),
+    path('handovers/<int:pk>/', include(get_model_urls('netbox_decommission', 'handover'))),
 )

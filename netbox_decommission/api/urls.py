@@ -2,7 +2,7 @@ from django.urls import path
 
 from netbox.api.routers import NetBoxRouter
 
-from . import bulk_views, component_views, harvest_views, media_document_views, views, workflow_views
+from . import bulk_views, component_views, handover_views, harvest_views, media_document_views, views, workflow_views
 
 app_name = 'netbox_decommission-api'
 
@@ -10,6 +10,7 @@ router = NetBoxRouter()
 router.register('storage-locations', views.StorageLocationViewSet)
 router.register('decommissions', views.DecommissionViewSet)
 router.register('removed-components', views.RemovedComponentViewSet)
+router.register('handovers', handover_views.HandoverViewSet)
 
 # The moves are actions of the decommission viewset (views.move_action); these are the other endpoints.
 workflow_urls = [
@@ -53,4 +54,12 @@ workflow_urls = [
     path('decommissions/bulk-documents/', bulk_views.BulkDocumentsView.as_view(), name='decommission-bulk-documents'),
 ]
 
-urlpatterns = workflow_urls + router.urls
+# Hand-overs to a disposal vendor (docs/handovers.md): the manifest; the operations are the viewset's actions.
+handover_urls = [
+    path('handovers/<int:pk>/manifest.pdf', handover_views.HandoverManifestPDFView.as_view(),
+         name='handover-manifest-pdf'),
+    path('handovers/<int:pk>/manifest.csv', handover_views.HandoverManifestCSVView.as_view(),
+         name='handover-manifest-csv'),
+]
+
+urlpatterns = workflow_urls + handover_urls + router.urls

@@ -25,7 +25,7 @@ from ..handovers.certificate import CertificateError, read_certificate
 from ..models import Handover
 from ..workflow import WorkflowError
 from ..workflow.errors import forget_refused_change
-from . import handover_serializers as serializers
+from . import serializers
 from .refusals import refusal_response
 from .views import PluginModelViewSet
 

@@ -5,7 +5,7 @@ refusal raises workflow.WorkflowError (the message names the item and the fix) a
 - add_items() / remove_items(): what a planned hand-over carries. An item is eligible while it is in custody at the
   hand-over's site and has no final disposition: a removed component in a storage location at that site (not a
   vendor), not transferred, reused, destroyed or recycled; a server (its decommission) whose storage location is at
-  that site and whose decommission was not cancelled or restored. Neither may be on another open hand-over.
+  that site and whose decommission is in storage, retired or closed. Neither may be on another open hand-over.
 - hand_over(): freezes what the manifest prints of each item (serial, description, weight, package label, seal) and
   moves every item to the vendor's storage location through custody.move(), in one transaction.
 - reconcile(): applies a read certificate (certificate.read_certificate) to the items.
@@ -49,8 +49,9 @@ MISSING = ReconciliationStateChoices.STATE_MISSING
 PENDING = ReconciliationStateChoices.STATE_PENDING
 EXCEPTION = ReconciliationStateChoices.STATE_EXCEPTION
 VENDOR = StorageLocationKindChoices.KIND_VENDOR
-# A decommission that ended without its server leaving (cancelled, restored) hands over nothing.
-SERVER_GONE_STATUSES = (DecommissionStatusChoices.STATUS_CANCELLED, DecommissionStatusChoices.STATUS_RESTORED)
+# A server leaves once it was taken out and stored (the "store" move): from these stages on, not cancelled or restored.
+SERVER_STORED_STATUSES = (DecommissionStatusChoices.STATUS_IN_STORAGE, DecommissionStatusChoices.STATUS_RETIRED,
+                          DecommissionStatusChoices.STATUS_CLOSED)
 
 
 def _status_name(status):
@@ -89,7 +90,7 @@ def eligible_servers(handover):
     """The decommissions whose server a planned ``handover`` may carry (not those it already carries)."""
     return Decommission.objects.filter(
         storage_location__site=handover.site_id,
-    ).exclude(storage_location__kind=VENDOR).exclude(status__in=SERVER_GONE_STATUSES).exclude(
+    ).exclude(storage_location__kind=VENDOR).filter(status__in=SERVER_STORED_STATUSES).exclude(
         pk__in=_open_items().filter(decommission__isnull=False).values('decommission'),
     ).select_related('storage_location')
 
@@ -125,10 +126,11 @@ def component_refusal(handover, component):
 def server_refusal(handover, decommission):
     """Why the server of ``decommission`` cannot go with ``handover``, or None."""
     location = decommission.storage_location
-    if decommission.status in SERVER_GONE_STATUSES:
+    if decommission.status not in SERVER_STORED_STATUSES:
         return _(
-            'The server of decommission {number} cannot be handed over: the decommission is "{status}". Remove it '
-            'from the selection.'
+            'The server of decommission {number} cannot be handed over: the decommission is "{status}"; a server '
+            'goes once it is stored (in storage, retired or closed). Store it first, or remove it from the '
+            'selection.'
         ).format(number=decommission.number, status=decommission.get_status_display())
     if location is None:
         return _(
@@ -247,7 +249,7 @@ def hand_over(handover, user):
     for item in items:
         item.snapshot()
         if item.component_id:
-            component = RemovedComponent.objects.select_for_update().select_related(
+            component = RemovedComponent.objects.select_for_update(of=('self',)).select_related(
                 'decommission', 'manufacturer').get(pk=item.component_id)
             component.snapshot()
             item.serial = component.serial

@@ -98,6 +98,13 @@ class Handover(PrimaryModel):
                 '"{location}" is a storage location of kind "{kind}"; choose one of kind "{vendor}".'
             ).format(location=self.vendor, kind=self.vendor.get_kind_display(),
                      vendor=dict(StorageLocationKindChoices)[StorageLocationKindChoices.KIND_VENDOR])})
+        stored = Handover.objects.filter(pk=self.pk).values('status', 'site', 'vendor').first() if self.pk else None
+        if stored and stored['status'] != HandoverStatusChoices.STATUS_PLANNED:
+            for field in ('site', 'vendor'):
+                if getattr(self, f'{field}_id') != stored[field]:
+                    raise ValidationError({field: _(
+                        'The items were handed over: the {field} of the hand-over can no longer be changed.'
+                    ).format(field=self._meta.get_field(field).verbose_name)})
         if self.number and not Handover.objects.filter(pk=self.pk, number=self.number).exists():
             number_format = NumberFormat(get_setting('handover_number_format'))
             if not number_format.matches(self.number):

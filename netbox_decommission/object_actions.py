@@ -93,7 +93,7 @@ class HandoverAction(ObjectAction):
 
     @classmethod
     def get_context(cls, context, obj):
-        return {'icon': cls.icon, 'color': cls.color}
+        return {'icon': cls.icon, 'color': cls.color, 'action': cls.name}
 
     @classmethod
     def render(cls, context, obj, **kwargs):

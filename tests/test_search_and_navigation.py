@@ -15,6 +15,7 @@ PLUGIN_LISTS = {
     'decommissions': '/plugins/decommission/decommissions/',
     'removed-components': '/plugins/decommission/removed-components/',
     'storage-locations': '/plugins/decommission/storage-locations/',
+    'handovers': '/plugins/decommission/handovers/',
 }
 
 
@@ -72,6 +73,7 @@ class NavigationTestCase(TestCase):
         self.add_permissions(
             'netbox_decommission.view_decommission', 'netbox_decommission.view_removedcomponent',
             'netbox_decommission.view_storagelocation', 'netbox_decommission.add_decommission',
+            'netbox_decommission.view_handover',
         )
         response = self.client.get('/')
         self.assertHttpStatus(response, 200)
@@ -94,7 +96,7 @@ class NavigationTestCase(TestCase):
     def test_list_pages_answer(self):
         self.add_permissions(
             'netbox_decommission.view_decommission', 'netbox_decommission.view_removedcomponent',
-            'netbox_decommission.view_storagelocation',
+            'netbox_decommission.view_storagelocation', 'netbox_decommission.view_handover',
         )
         for url in PLUGIN_LISTS.values():
             with self.subTest(url=url):
@@ -126,7 +128,7 @@ class APIRootTestCase(TestCase):
     def test_endpoints_answer(self):
         self.add_permissions(
             'netbox_decommission.view_decommission', 'netbox_decommission.view_removedcomponent',
-            'netbox_decommission.view_storagelocation',
+            'netbox_decommission.view_storagelocation', 'netbox_decommission.view_handover',
         )
         for endpoint in PLUGIN_LISTS:
             with self.subTest(endpoint=endpoint):

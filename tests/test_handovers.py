@@ -88,12 +88,13 @@ class HandoverAPITestCase(HandoverFixtureMixin, TestCase):
         listed = self.client.get(api('items', handover), **self.header).json()
         self.assertEqual([item['serial'] for item in listed], ['HDD-000', 'HDD-001', 'HDD-002', 'SN-WHOLE'])
         first = handover.items.order_by('pk').first()
-        removed = self.client.delete(api('items', handover), {'items': [first.pk]}, format='json', **self.header)
+        removed = self.client.delete(api('items', handover) + f'?item={first.pk}', **self.header)
         self.assertEqual(removed.status_code, 204)
         self.assertEqual(handover.items.count(), 3)
-        stranger = self.client.delete(api('items', handover), {'items': [999999]}, format='json', **self.header)
+        stranger = self.client.delete(api('items', handover) + '?item=999999', **self.header)
         self.assertEqual(stranger.status_code, 400)
-        self.assertIn('999999', stranger.json()['items'][0])
+        self.assertIn('999999', stranger.json()['item'][0])
+        self.assertEqual(self.client.delete(api('items', handover), **self.header).status_code, 400)
 
 
 class EligibilityTestCase(HandoverFixtureMixin, TestCase):

@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -45,6 +45,8 @@ def permitted_handover(request, pk, action):
     """
     if not request.user.has_perm(f'netbox_decommission.{action}_handover'):
         raise PermissionDenied(_('You need the "{action}" permission on hand-overs.').format(action=action))
+    if not str(pk).isdigit():
+        raise NotFound()
     return get_object_or_404(Handover.objects.restrict(request.user, action), pk=pk)
 
 
@@ -60,10 +62,15 @@ class HandoverViewSet(PluginModelViewSet):
     @extend_schema(methods=['get'], responses=serializers.HandoverItemSerializer(many=True))
     @extend_schema(methods=['post'], request=serializers.HandoverAddItemsSerializer,
                    responses=serializers.HandoverItemSerializer(many=True))
-    @extend_schema(methods=['delete'], request=serializers.HandoverRemoveItemsSerializer, responses={204: None})
-    @action(detail=True, methods=['get', 'post', 'delete'], url_path='items', permission_classes=WRITE)
+    @extend_schema(methods=['delete'], request=None, responses={204: None}, parameters=[OpenApiParameter(
+        'item', int, many=True, required=True, description=_('The IDs of the items to take off'))])
+    @action(detail=True, methods=['get', 'post', 'delete'], url_path='items', permission_classes=WRITE,
+            pagination_class=None, filter_backends=[])
     def items(self, request, pk):
-        """The hand-over's items; POST adds components and servers, DELETE removes items while it is planned."""
+        """
+        The hand-over's items; POST adds components and servers, DELETE takes items off (?item=5&item=6) while it is
+        planned.
+        """
         if request.method == 'GET':
             handover = permitted_handover(request, pk, 'view')
             items = handover.items.select_related('component', 'decommission').order_by('pk')
@@ -78,13 +85,13 @@ class HandoverViewSet(PluginModelViewSet):
                 return refusal_response(e, self)
             return Response(serializers.HandoverItemSerializer(items, many=True, context={'request': request}).data,
                             status=status.HTTP_201_CREATED)
-        body = serializers.HandoverRemoveItemsSerializer(data=request.data)
+        body = serializers.HandoverRemoveItemsSerializer(data={'item': request.query_params.getlist('item')})
         body.is_valid(raise_exception=True)
-        wanted = set(body.validated_data['items'])
+        wanted = set(body.validated_data['item'])
         items = list(handover.items.filter(pk__in=wanted))
         unknown = wanted - {item.pk for item in items}
         if unknown:
-            return Response({'items': [_('Not items of hand-over {handover}: {ids}.').format(
+            return Response({'item': [_('Not items of hand-over {handover}: {ids}.').format(
                 handover=handover, ids=', '.join(str(pk) for pk in sorted(unknown)))]},
                 status=status.HTTP_400_BAD_REQUEST)
         try:
@@ -131,7 +138,8 @@ class HandoverViewSet(PluginModelViewSet):
                         status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=serializers.HandoverCertificateSerializer(many=True))
-    @action(detail=True, methods=['get'], url_path='certificates', permission_classes=WRITE)
+    @action(detail=True, methods=['get'], url_path='certificates', permission_classes=WRITE, pagination_class=None,
+            filter_backends=[])
     def certificates(self, request, pk):
         """The certificates uploaded for the hand-over, newest first, with the result of their matching."""
         handover = permitted_handover(request, pk, 'view')

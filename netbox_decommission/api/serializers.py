@@ -331,7 +331,7 @@ class HandoverAddItemsSerializer(serializers.Serializer):
 
 
 class HandoverRemoveItemsSerializer(serializers.Serializer):
-    items = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False,
+    item = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False,
                                   help_text=_('IDs of the hand-over\'s items'))
 
 

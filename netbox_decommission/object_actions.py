@@ -128,7 +128,7 @@ class HandoverUploadCertificate(HandoverAction):
 
 class HandoverClose(HandoverAction):
     """Close the hand-over, with exceptions for the items the certificates do not account for."""
-    name = 'close'
+    name = 'close_handover'
     label = _('Close')
     icon = 'mdi-lock-check'
     color = 'dark'

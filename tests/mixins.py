@@ -221,6 +221,7 @@ class HandoverFixtureMixin:
         grant([cls.clerk], ['view', 'add', 'change', 'delete'], model=Handover)
         grant([cls.clerk], ['view'], model=StorageLocation)
         grant([cls.clerk], ['view'], model=RemovedComponent)
+        grant([cls.clerk], ['view'], model=Decommission)
 
     def new_handover(self, **attrs):
         import datetime

@@ -208,7 +208,7 @@ class CertificateFormTestCase(HandoverFixtureMixin, TestCase):
         for text in ('Matched', 'Missing from the certificate', 'PALLET-9', 'certificate.csv'):
             self.assertIn(text, page)
 
-        close = reverse('plugins:netbox_decommission:handover_close', kwargs={'pk': self.handover.pk})
+        close = reverse('plugins:netbox_decommission:handover_close_handover', kwargs={'pk': self.handover.pk})
         missing = self.handover.items.get(serial='HDD-002')
         refused = self.client.post(close, {})
         self.assertContains(refused, 'HDD-002')

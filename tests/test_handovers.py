@@ -332,7 +332,7 @@ class HandoverPermissionsTestCase(HandoverFixtureMixin, TestCase):
 
     def test_ui_operations_honour_object_permissions(self):
         self.client.force_login(self.other)
-        for name in ('add_items', 'hand_over', 'certificate', 'close', 'manifest'):
+        for name in ('add_items', 'hand_over', 'certificate', 'close_handover', 'manifest'):
             url = reverse(f'plugins:netbox_decommission:handover_{name}', kwargs={'pk': self.handover.pk})
             self.assertEqual(self.client.get(url).status_code, 404, name)
         url = reverse('plugins:netbox_decommission:handover_hand_over', kwargs={'pk': self.handover.pk})

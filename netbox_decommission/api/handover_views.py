@@ -85,7 +85,10 @@ class HandoverViewSet(PluginModelViewSet):
                 return refusal_response(e, self)
             return Response(serializers.HandoverItemSerializer(items, many=True, context={'request': request}).data,
                             status=status.HTTP_201_CREATED)
-        body = serializers.HandoverRemoveItemsSerializer(data={'item': request.query_params.getlist('item')})
+        # ?item=5&item=6, or a body {"item": [5, 6]} for clients that send one with DELETE.
+        wanted = request.query_params.getlist('item') or (request.data.get('item') if isinstance(request.data, dict)
+                                                           else None)
+        body = serializers.HandoverRemoveItemsSerializer(data={'item': wanted})
         body.is_valid(raise_exception=True)
         wanted = set(body.validated_data['item'])
         items = list(handover.items.filter(pk__in=wanted))
@@ -148,7 +151,7 @@ class HandoverViewSet(PluginModelViewSet):
             certificates, many=True, context={'request': request}).data)
 
     @extend_schema(request=serializers.HandoverCloseSerializer, responses=serializers.HandoverSerializer)
-    @action(detail=True, methods=['post'], url_path='close', permission_classes=WRITE,
+    @action(detail=True, methods=['post'], permission_classes=WRITE,
             parser_classes=(JSONParser, FormParser, MultiPartParser))
     def close(self, request, pk):
         """Close the hand-over: at a full match, or with an exception (reason) for each item not matched."""

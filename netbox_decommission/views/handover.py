@@ -134,8 +134,10 @@ class HandoverAddItemsView(HandoverOperationView):
     submit = _('Add')
 
     def _form(self, handover, data=None):
+        # Offered: what the user may view of what may go.
         return forms.HandoverAddItemsForm(
-            data=data, components=services.eligible_components(handover), servers=services.eligible_servers(handover),
+            data=data, components=services.eligible_components(handover).restrict(self.request.user, 'view'),
+            servers=services.eligible_servers(handover).restrict(self.request.user, 'view'),
         )
 
     def get(self, request, pk):
@@ -260,7 +262,7 @@ class HandoverCertificateView(HandoverOperationView):
         return redirect(handover.get_absolute_url())
 
 
-@register_model_view(Handover, 'close', path='close')
+@register_model_view(Handover, 'close_handover', path='close-handover')
 class HandoverCloseView(HandoverOperationView):
     title = _('Close the hand-over')
     submit = _('Close')

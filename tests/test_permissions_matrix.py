@@ -554,9 +554,11 @@ class PermissionsMatrixTestCase(TestCase):
             )
             # Hand-overs: a planned one carrying a part, and a handed-over one awaiting its certificate.
             fx = sides[side]
+            # (Their parts are kept apart from the records and places the CRUD rows delete.)
             fx.vendor = StorageLocation.objects.create(name=f'Recycler {side}', kind='vendor', site=site)
-            parts = [RemovedComponent.objects.create(decommission=draft, kind='disk', name=f'Disk {side}{i}',
-                                                     serial=f'SN-HO-{side}{i}', storage_location=fx.location)
+            shelf = StorageLocation.objects.create(name=f'Pickup shelf {side}', kind='warehouse', site=site)
+            parts = [RemovedComponent.objects.create(decommission=fx.shut_down, kind='disk', name=f'Disk {side}{i}',
+                                                     serial=f'SN-HO-{side}{i}', storage_location=shelf)
                      for i in range(3)]
             fx.loose_part = parts[2]
             fx.handover = Handover.objects.create(site=site, vendor=fx.vendor, pickup_date='2026-12-10')

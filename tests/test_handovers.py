@@ -240,6 +240,13 @@ class HandOverTestCase(HandoverFixtureMixin, TestCase):
         self.assertIn('Disk 1 (HDD-001)', answer.json()['detail'])
         self.assertFalse(CustodyEvent.objects.filter(to_location=self.vendor).exists())
 
+    def test_a_handed_over_handover_is_kept(self):
+        services.hand_over(self.handover, self.clerk)
+        answer = self.client.delete(api('detail', self.handover), **self.header)
+        self.assertEqual(answer.status_code, 400)
+        self.assertIn('Only a planned hand-over can be deleted', answer.json()['detail'])
+        self.assertTrue(Handover.objects.filter(pk=self.handover.pk).exists())
+
     def test_an_empty_handover_is_refused(self):
         empty = self.new_handover()
         with self.assertRaises(WorkflowError) as refused:
@@ -376,6 +383,10 @@ class HandoverUITestCase(HandoverFixtureMixin, TestCase):
         csv_answer = self.client.get(self.url('manifest') + '?format=csv')
         self.assertEqual(csv_answer['Content-Type'], 'text/csv; charset=utf-8')
         self.assertEqual(self.client.get(reverse('plugins:netbox_decommission:handover_list')).status_code, 200)
+        # Handed over, it is kept.
+        self.client.post(reverse('plugins:netbox_decommission:handover_delete', kwargs={'pk': self.handover.pk}),
+                         {'confirm': 'true'})
+        self.assertTrue(Handover.objects.filter(pk=self.handover.pk).exists())
 
     def test_a_refused_addition_names_the_item(self):
         RemovedComponent.objects.filter(pk=self.disks[0].pk).update(status='destroyed')

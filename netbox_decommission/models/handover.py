@@ -1,9 +1,11 @@
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from netbox.models import ChangeLoggedModel, PrimaryModel
+from utilities.exceptions import AbortRequest
 from utilities.querysets import RestrictedQuerySet
 
 from ..choices import (
@@ -112,6 +114,17 @@ class Handover(PrimaryModel):
                     '"{number}" does not match the configured number format "{format}" (for example '
                     '"{example}"). Correct it, or leave the field empty to assign the next number.'
                 ).format(number=self.number, format=number_format.pattern, example=number_format.example)})
+
+    def delete(self, *args, **kwargs):
+        # Once handed over, the hand-over is the record of where the items went (and of the certificates): it stays.
+        # NetBox's delete views and API answer AbortRequest with its message (400 in the API).
+        stored = Handover.objects.filter(pk=self.pk).values_list('status', flat=True).first()
+        if stored and stored != HandoverStatusChoices.STATUS_PLANNED:
+            raise AbortRequest(escape(_(
+                'Hand-over {number} was handed over: it is the record of where its items went, and is kept. Only a '
+                'planned hand-over can be deleted.'
+            ).format(number=self.number)))
+        return super().delete(*args, **kwargs)
 
     def save(self, *args, **kwargs):
         # A number left empty is the next of handover_number_format, whatever the path (form, import, REST API).

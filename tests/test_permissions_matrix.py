@@ -557,7 +557,7 @@ class PermissionsMatrixTestCase(TestCase):
             # (Their parts are kept apart from the records and places the CRUD rows delete.)
             fx.vendor = StorageLocation.objects.create(name=f'Recycler {side}', kind='vendor', site=site)
             shelf = StorageLocation.objects.create(name=f'Pickup shelf {side}', kind='warehouse', site=site)
-            parts = [RemovedComponent.objects.create(decommission=fx.shut_down, kind='disk', name=f'Disk {side}{i}',
+            parts = [RemovedComponent.objects.create(decommission=fx.backed_up, kind='disk', name=f'Disk {side}{i}',
                                                      serial=f'SN-HO-{side}{i}', storage_location=shelf)
                      for i in range(3)]
             fx.loose_part = parts[2]

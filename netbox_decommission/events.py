@@ -124,3 +124,38 @@ def emit_fixity_failure(finding, checked_at):
     ])
     data = fixity_payload(finding, checked_at)
     transaction.on_commit(lambda: _run_event_rules(DOCUMENT_FIXITY_FAILED, data, None))
+
+
+# Hand-overs to a disposal vendor (handovers/services.py): their event types, on the hand-over's object type.
+
+def handover_payload(handover, certificate=None):
+    items = list(handover.items.values_list('reconciliation', flat=True))
+    data = {
+        'id': handover.pk,
+        'number': handover.number,
+        'status': handover.status,
+        'site_id': handover.site_id,
+        'vendor_id': handover.vendor_id,
+        'pickup_date': handover.pickup_date.isoformat() if handover.pickup_date else None,
+        'items': len(items),
+        'reconciliation': {state: items.count(state) for state in sorted(set(items))},
+        'url': handover.get_absolute_url(),
+    }
+    if certificate is not None:
+        data['certificate'] = {'id': certificate.pk, 'file_name': certificate.file_name,
+                               'sha256': certificate.sha256, 'result': certificate.result.get('counts', {})}
+    return data
+
+
+def emit_handover_event(handover, event_type, user, certificate=None):
+    """Run the event rules of ``event_type`` on ``handover`` once the transaction has committed."""
+    data = handover_payload(handover, certificate)
+
+    def run():
+        object_type = ObjectType.objects.get_by_natural_key('netbox_decommission', 'handover')
+        flush_events([EventContext(
+            object_type=object_type, object_id=data['id'], event_type=event_type, data=data,
+            user=user, username=getattr(user, 'username', None),
+        )])
+
+    transaction.on_commit(run)

@@ -38,6 +38,7 @@ from .models import Decommission, RemovedComponent, StorageLocation
 
 __all__ = (
     'DecommissionFilterSet',
+    'HandoverFilterSet',
     'RemovedComponentFilterSet',
     'StorageLocationFilterSet',
 )
@@ -302,3 +303,39 @@ class RemovedComponentFilterSet(PluginFilterSet):
             Q(seal_number__icontains=value) |
             Q(description__icontains=value)
         )
+
+
+# Hand-overs to a disposal vendor (handovers/).
+from .choices import HandoverStatusChoices  # noqa: E402
+from .models import Handover  # noqa: E402
+
+
+@register_filterset
+class HandoverFilterSet(PluginFilterSet):
+    status = _choice_filter(HandoverStatusChoices)
+    site_id = _related_filter('site', Site.objects.all(), _('Site (ID)'))
+    site = _related_filter('site', Site.objects.all(), _('Site (slug)'), to_field_name='slug')
+    vendor_id = _related_filter('vendor', StorageLocation.objects.all(), _('Disposal vendor (ID)'))
+    handed_over_by_id, handed_over_by = _user_filters('handed_over_by', _('Handed over by'))
+    component_id = django_filters.ModelMultipleChoiceFilter(
+        field_name='items__component', queryset=RemovedComponent.objects.all(), label=_('Component (ID)'),
+        distinct=True,
+    )
+    decommission_id = django_filters.ModelMultipleChoiceFilter(
+        field_name='items__decommission', queryset=Decommission.objects.all(), label=_('Decommission (ID)'),
+        distinct=True,
+    )
+    serial = CharFilter(field_name='items__serial', lookup_expr='iexact', label=_('Serial number of an item'),
+                        distinct=True)
+
+    class Meta:
+        model = Handover
+        fields = ('id', 'number', 'pickup_date', 'received_by', 'handed_over_at', 'closed_at', 'description')
+
+    def search(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        return queryset.filter(
+            Q(number__icontains=value) | Q(received_by__icontains=value) | Q(description__icontains=value)
+            | Q(comments__icontains=value) | Q(items__serial__iexact=value.strip())
+        ).distinct()

@@ -42,6 +42,8 @@ menu = PluginMenu(
         )),
         (_('Storage'), (
             _item('storagelocation', _('Storage locations')),
+            # Hand-overs to a disposal vendor (docs/handovers.md)
+            _item('handover', _('Hand-overs to vendors')),
         )),
         (_('Reports'), (
             PluginMenuItem(

@@ -10,6 +10,11 @@ __all__ = (
     'BulkMove',
     'DisposeComponent',
     'EventLogExtract',
+    'HandoverAddItems',
+    'HandoverClose',
+    'HandoverHandOver',
+    'HandoverManifest',
+    'HandoverUploadCertificate',
     'SanitizationCertificate',
 )
 
@@ -74,3 +79,70 @@ class BulkDocuments(ObjectAction):
     multi = True
     permissions_required = {'view'}
     template_name = 'netbox_decommission/buttons/bulk_documents.html'
+
+
+# Hand-overs to a disposal vendor (views/handover.py): each operation's button, shown while it is available.
+
+class HandoverAction(ObjectAction):
+    permissions_required = {'change'}
+    url_kwargs = ['pk']
+    template_name = 'netbox_decommission/buttons/handover_action.html'
+    icon = ''
+    color = 'primary'
+    statuses = ()
+
+    @classmethod
+    def get_context(cls, context, obj):
+        return {'icon': cls.icon, 'color': cls.color, 'action': cls.name}
+
+    @classmethod
+    def render(cls, context, obj, **kwargs):
+        return super().render(context, obj, **kwargs) if obj.status in cls.statuses else ''
+
+
+class HandoverAddItems(HandoverAction):
+    """Choose the components and servers a planned hand-over carries."""
+    name = 'add_items'
+    label = _('Add items')
+    icon = 'mdi-playlist-plus'
+    statuses = ('planned',)
+
+
+class HandoverHandOver(HandoverAction):
+    """Hand the items over to the vendor (a confirmation page first)."""
+    name = 'hand_over'
+    label = _('Hand over')
+    icon = 'mdi-truck-delivery'
+    color = 'purple'
+    statuses = ('planned',)
+
+
+class HandoverUploadCertificate(HandoverAction):
+    """Upload the vendor's certificate and reconcile it with the manifest."""
+    name = 'certificate'
+    label = _('Upload certificate')
+    icon = 'mdi-certificate'
+    color = 'cyan'
+    statuses = ('handed_over',)
+
+
+class HandoverClose(HandoverAction):
+    """Close the hand-over, with exceptions for the items the certificates do not account for."""
+    name = 'close_handover'
+    label = _('Close')
+    icon = 'mdi-lock-check'
+    color = 'dark'
+    statuses = ('handed_over',)
+
+
+class HandoverManifest(ObjectAction):
+    """The manifest: PDF in each language, and CSV."""
+    name = 'manifest'
+    label = _('Manifest')
+    permissions_required = {'view'}
+    url_kwargs = ['pk']
+    template_name = 'netbox_decommission/buttons/handover_manifest.html'
+
+    @classmethod
+    def get_context(cls, context, obj):
+        return {'languages': DocumentLanguageChoices.CHOICES}

@@ -41,4 +41,19 @@ class RemovedComponentIndex(SearchIndex):
     display_attrs = ('decommission', 'kind', 'manufacturer', 'status')
 
 
-indexes = (StorageLocationIndex, DecommissionIndex, RemovedComponentIndex)
+# Hand-overs to a disposal vendor (docs/handovers.md)
+from .models import Handover  # noqa: E402
+
+
+class HandoverIndex(SearchIndex):
+    model = Handover
+    fields = (
+        ('number', 50),
+        ('received_by', 300),
+        ('description', 500),
+        ('comments', 5000),
+    )
+    display_attrs = ('status', 'site', 'vendor', 'pickup_date')
+
+
+indexes = (StorageLocationIndex, DecommissionIndex, RemovedComponentIndex, HandoverIndex)

@@ -9,6 +9,7 @@ from .weights import weight_origin
 
 __all__ = (
     'DecommissionTable',
+    'HandoverTable',
     'RemovedComponentTable',
     'StorageLocationTable',
 )
@@ -143,4 +144,30 @@ class RemovedComponentTable(PrimaryModelTable):
         default_columns = (
             'pk', 'name', 'decommission', 'kind', 'manufacturer', 'serial', 'condition', 'antistatic_packed',
             'storage_location', 'status',
+        )
+
+
+# Hand-overs to a disposal vendor (handovers/).
+from .models import Handover  # noqa: E402
+
+
+class HandoverTable(PrimaryModelTable):
+    number = tables.Column(verbose_name=_('Number'), linkify=True)
+    status = columns.ChoiceFieldColumn(verbose_name=_('Status'))
+    site = tables.Column(verbose_name=_('Site'), linkify=True)
+    vendor = tables.Column(verbose_name=_('Disposal vendor'), linkify=True)
+    handed_over_by = tables.Column(verbose_name=_('Handed over by'))
+    item_count = tables.Column(verbose_name=_('Items'))
+    total_weight = tables.Column(verbose_name=_('Total weight (kg)'))
+    tags = columns.TagColumn(url_name='plugins:netbox_decommission:handover_list')
+
+    class Meta(PrimaryModelTable.Meta):
+        model = Handover
+        fields = (
+            'pk', 'id', 'number', 'status', 'site', 'vendor', 'pickup_date', 'handed_over_by', 'handed_over_at',
+            'received_by', 'closed_at', 'item_count', 'total_weight', 'description', 'owner', 'owner_group',
+            'comments', 'tags', 'created', 'last_updated', 'actions',
+        )
+        default_columns = (
+            'pk', 'number', 'status', 'site', 'vendor', 'pickup_date', 'item_count', 'total_weight', 'handed_over_at',
         )

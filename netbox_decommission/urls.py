@@ -18,4 +18,7 @@ urlpatterns = (
     path('calendar-feeds/add/', views.CalendarFeedAddView.as_view(), name='calendarfeed_add'),
     path('calendar-feeds/<int:pk>/delete/', views.CalendarFeedDeleteView.as_view(), name='calendarfeed_delete'),
     path('calendar/<str:secret>.ics', views.CalendarICSView.as_view(), name='calendar_feed'),
+    # Hand-overs to a disposal vendor (docs/handovers.md)
+    path('handovers/', include(get_model_urls('netbox_decommission', 'handover', detail=False))),
+    path('handovers/<int:pk>/', include(get_model_urls('netbox_decommission', 'handover'))),
 )

@@ -175,3 +175,69 @@ class CustodyFixtureMixin(WorkflowFixtureMixin):
     def events(self, component=None):
         return list(CustodyEvent.objects.filter(component=component or self.component).values_list(
             'from_location__name', 'to_location__name', 'transfer', 'user__username', 'reason'))
+
+
+#
+# Hand-overs to a disposal vendor (docs/handovers.md)
+#
+
+class HandoverFixtureMixin:
+    """
+    Site A with a removal zone and a disposal vendor's location, site B with a shelf; a decommission at site A with
+    three disks in the removal zone (weights 0.650 kg each, the last one its module type's), another decommission's
+    server stored in the zone (weighing 18.500 kg); a user who may do everything with hand-overs ("clerk").
+    """
+
+    @classmethod
+    def setUpTestData(cls):
+        from decimal import Decimal
+
+        from django.contrib.auth import get_user_model
+
+        from netbox_decommission.models import Decommission, Handover
+        from utilities.testing import create_test_device
+
+        from .utils import create_decommission
+
+        cls.site, cls.other_site = create_sites('Site A', 'Site B')
+        cls.zone = StorageLocation.objects.create(name='Removal zone', kind='removal_zone', site=cls.site)
+        cls.vendor = StorageLocation.objects.create(name='EcoRecycle LLC', kind='vendor', site=cls.site,
+                                                    description='Licensed e-waste recycler')
+        cls.shelf = StorageLocation.objects.create(name='Shelf B-1', kind='warehouse', site=cls.other_site)
+        cls.decommission = create_decommission(create_test_device('srv-parts', site=cls.site, serial='SN-PARTS'))
+        cls.disks = [
+            RemovedComponent.objects.create(
+                decommission=cls.decommission, kind='disk', name=f'Disk {i}', serial=f'HDD-{i:03d}',
+                weight=Decimal('0.650') if i < 2 else None, package_label=f'BOX-{i}', seal_number=f'SEAL-{i}',
+                storage_location=cls.zone,
+            )
+            for i in range(3)
+        ]
+        RemovedComponent.objects.filter(pk=cls.disks[2].pk).update(type_weight=Decimal('0.700'))
+        cls.server = create_decommission(create_test_device('srv-whole', site=cls.site, serial='SN-WHOLE'),
+                                         status='in_storage', storage_location=cls.zone)
+        Decommission.objects.filter(pk=cls.server.pk).update(type_weight=Decimal('18.500'))
+        cls.clerk = get_user_model().objects.create_user(username='clerk')
+        grant([cls.clerk], ['view', 'add', 'change', 'delete'], model=Handover)
+        grant([cls.clerk], ['view'], model=StorageLocation)
+        grant([cls.clerk], ['view'], model=RemovedComponent)
+        grant([cls.clerk], ['view'], model=Decommission)
+
+    def new_handover(self, **attrs):
+        import datetime
+
+        from netbox_decommission.models import Handover
+
+        attrs = {'site': self.site, 'vendor': self.vendor, 'pickup_date': datetime.date(2026, 12, 10), **attrs}
+        handover = Handover(**attrs)
+        handover.full_clean()
+        handover.save()
+        return handover
+
+    def handed_over(self):
+        """A hand-over of the three disks and the server, handed over by the clerk."""
+        from netbox_decommission.handovers import services
+
+        handover = self.new_handover(received_by='Ivan Petrov, driver')
+        services.add_items(handover, self.clerk, components=self.disks, decommissions=[self.server])
+        return services.hand_over(handover, self.clerk)

@@ -24,7 +24,7 @@ from netbox.wsgi import application
 from netbox_decommission.calendar import subscriptions
 from netbox_decommission.choices import DecommissionStatusChoices as Status
 from netbox_decommission.choices import DocumentKindChoices
-from netbox_decommission.models import CalendarFeed, Decommission, RemovedComponent, StorageLocation
+from netbox_decommission.models import CalendarFeed, Decommission, Handover, RemovedComponent, StorageLocation
 from netbox_decommission.plugin_settings import DOCUMENT_LANGUAGES
 from users.models import User
 
@@ -61,6 +61,7 @@ ID_MODELS = (
     ('removed-components/', RemovedComponent),
     ('storage-locations/', StorageLocation),
     ('calendar-feeds/', CalendarFeed),
+    ('handovers/', Handover),
 )
 
 
@@ -195,7 +196,7 @@ class APIFuzzTestCase(TestCase):
         zone = StorageLocation.objects.create(name='Removal zone', kind='removal_zone', site=site_a)
         StorageLocation.objects.create(name='Shelf 1', kind='warehouse', site=site_a, capacity=20,
                                        location=site_a.locations.get(), rack=site_a.racks.get())
-        StorageLocation.objects.create(name='Recycler', kind='vendor', site=site_b)
+        recycler = StorageLocation.objects.create(name='Recycler', kind='vendor', site=site_b)
         people = create_signers()
         records = []
         for octet, stage in enumerate((
@@ -209,6 +210,15 @@ class APIFuzzTestCase(TestCase):
                 add_ready_components(decommission, zone)
             advance(decommission, stage, people, zone)
             records.append(decommission)
+        # Hand-overs (docs/handovers.md): one planned with items, one handed over.
+        from netbox_decommission.handovers import services as handovers
+
+        for status, components in (('planned', records[3].components.all()[:1]),
+                                   ('handed_over', records[4].components.all())):
+            handover = Handover.objects.create(site=site_a, vendor=recycler, pickup_date='2026-12-10')
+            handovers.add_items(handover, people.head, components=list(components))
+            if status == 'handed_over':
+                handovers.hand_over(handover, people.head)
         cls.admin = User.objects.create_superuser(username='fuzzer', password='fuzzer')
         cls.authorization = token_header(cls.admin)['HTTP_AUTHORIZATION']
         # The fuzzer's own calendar feed: the only ones calendar-feeds/{id}/ answers are the user's own.
@@ -252,7 +262,7 @@ class APIFuzzTestCase(TestCase):
 
     def test_every_operation(self):
         operations = [result.ok() for result in self.schema.get_all_operations()]
-        self.assertEqual(len(operations), 61)  # 56, +1 GET ewaste/, +4 calendar-feeds/
+        self.assertEqual(len(operations), 79)  # 56, +1 GET ewaste/, +4 calendar-feeds/, +18 handovers/
         for operation in operations:
             statuses = Counter()
             for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):

@@ -188,6 +188,20 @@ class CrawlTestCase(TestCase):
         # NetBox lists a user's notifications to those who may view notifications.
         grant([cls.people.responsible], ['view'], model=Notification)
 
+        # A hand-over to a disposal vendor, handed over and reconciled with a certificate (docs/handovers.md).
+        from netbox_decommission.handovers import services as handovers
+        from netbox_decommission.handovers.certificate import read_certificate
+        from netbox_decommission.models import Handover
+
+        vendor = StorageLocation.objects.create(name='Recycler', kind='vendor', site=site)
+        handover = Handover.objects.create(site=site, vendor=vendor, pickup_date='2026-12-10')
+        parts = list(cls.records[Status.STATUS_IN_STORAGE].components.all())
+        handovers.add_items(handover, cls.admin, components=parts)
+        handovers.hand_over(handover, cls.admin)
+        handovers.reconcile(handover, cls.admin, read_certificate(
+            f'serial,method,date,certificate\n{parts[0].serial},destroyed,2026-12-11,CERT-1\nX-1,recycled,'
+            f'2026-12-11,CERT-1\n'.encode(), file_name='certificate.csv'))
+
     def setUp(self):
         self.client.force_login(self.admin)
 

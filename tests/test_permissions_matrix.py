@@ -33,9 +33,17 @@ from netbox_decommission import urls as ui_urls
 from netbox_decommission.api import urls as api_urls
 from netbox_decommission.calendar import subscriptions
 from netbox_decommission.graphql.schema import DecommissionQuery
-from netbox_decommission.models import Decommission, RemovedComponent, Signature, StageChange, StorageLocation
-from netbox_decommission.models.calendar_feed import CalendarFeed
-from netbox_decommission.models.handover import Handover, HandoverItem
+from netbox_decommission.handovers import services as handovers
+from netbox_decommission.models import (
+    CalendarFeed,
+    Decommission,
+    Handover,
+    HandoverItem,
+    RemovedComponent,
+    Signature,
+    StageChange,
+    StorageLocation,
+)
 from netbox_decommission.settings_validation import validate_settings
 from netbox_decommission.workflow import MOVES
 from netbox_decommission.workflow.table import FieldKind
@@ -53,11 +61,11 @@ from .utils import (
 )
 
 PLUGIN_MODELS = {'decommission': Decommission, 'storagelocation': StorageLocation,
-                 'removedcomponent': RemovedComponent}
+                 'removedcomponent': RemovedComponent, 'handover': Handover}
 # How each model reaches its site, for the constrained persona. A decommission's site is frozen with the record, so
 # the constraint holds after retirement has deleted the device (device__site would not).
 SITE_PATHS = {'decommission': 'site__name', 'storagelocation': 'site__name',
-              'removedcomponent': 'decommission__site__name'}
+              'removedcomponent': 'decommission__site__name', 'handover': 'site__name'}
 # What every signed-in persona but "none" may view outside the plugin: what its forms choose from.
 CONTEXT_MODELS = (Site, Location, Rack, Device, InventoryItem, Module, Manufacturer, User)
 CRUD = ('view', 'add', 'change', 'delete')
@@ -242,6 +250,17 @@ SCAN = b'%PDF-1.7\n% not issued here\n'
 
 def pdf_upload(fx, user):
     return {'file': SimpleUploadedFile('scan.pdf', SCAN, content_type='application/pdf')}
+
+
+HANDOVER_VIEW = needs('handover.view')
+HANDOVER_CHANGE = needs('handover.change')
+HANDOVER_ITEMS = count(HandoverItem, handover=lambda fx: fx.handover.pk)
+
+
+def certificate_upload(fx, user):
+    return {'encoding': 'utf-8', 'file': SimpleUploadedFile('certificate.csv', f'serial,method,date,certificate\n'
+                                       f'{fx.handed_item.serial},destroyed,2026-12-12,CERT-{fx.side}\n'.encode(),
+                                       content_type='text/csv')}
 
 
 #
@@ -467,6 +486,53 @@ ROUTES = [
     Route('api', 'calendarfeed-detail', (), outside=ALLOWED, prepare=own_feed, kwargs=feed_kwargs),
     Route('api', 'calendarfeed-detail', (), 'delete', outside=ALLOWED, prepare=own_feed, kwargs=feed_kwargs,
           witness=count(CalendarFeed, pk=lambda fx: fx.feed.pk)),
+    # Hand-overs to a disposal vendor (docs/handovers.md): a planned one ("handover") and a handed-over one ("handed")
+    *crud_ui(
+        'handover', 'handover',
+        add=form(site=lambda fx: fx.site.pk, vendor=lambda fx: fx.vendor.pk, pickup_date='2026-12-10',
+                 received_by=lambda fx: f'Driver {fx.side}'),
+        edit=form(site=lambda fx: fx.site.pk, vendor=lambda fx: fx.vendor.pk, pickup_date='2026-12-11',
+                  description='Edited'),
+        import_csv=form(data=lambda fx: f'site,vendor,pickup_date,received_by\n{fx.site.name},{fx.vendor.name},'
+                                        f'2026-12-10,Driver {fx.side}', format='csv', csv_delimiter=','),
+        bulk_edit=form(pk=lambda fx: [fx.handover.pk], _apply='true', description='Edited in bulk'),
+        name_of=('received_by', lambda fx: f'Driver {fx.side}'), label=lambda handover: handover.number,
+        edit_needs=needs('storagelocation.view'),
+    ),
+    Route('ui', 'handover_add_items', HANDOVER_CHANGE, target='handover'),
+    Route('ui', 'handover_add_items', HANDOVER_CHANGE, 'post', 'handover', witness=HANDOVER_ITEMS,
+          body=form(components=lambda fx: [fx.loose_part.pk]), also_needs=needs('removedcomponent.view')),
+    Route('ui', 'handover_remove_item', HANDOVER_CHANGE, 'post', 'handover', witness=HANDOVER_ITEMS,
+          body=form(item=lambda fx: fx.handover_item.pk)),
+    Route('ui', 'handover_hand_over', HANDOVER_CHANGE, target='handover'),
+    Route('ui', 'handover_hand_over', HANDOVER_CHANGE, 'post', 'handover', witness=row(Handover, 'handover', 'status')),
+    Route('ui', 'handover_manifest', HANDOVER_VIEW, target='handed'),
+    Route('ui', 'handover_certificate', HANDOVER_CHANGE, target='handed'),
+    Route('ui', 'handover_certificate', HANDOVER_CHANGE, 'post', 'handed', body=certificate_upload,
+          witness=row(HandoverItem, 'handed_item', 'reconciliation')),
+    Route('ui', 'handover_close_handover', HANDOVER_CHANGE, target='handed'),
+    Route('ui', 'handover_close_handover', HANDOVER_CHANGE, 'post', 'handed',
+          body=lambda fx, user: {f'reason_{fx.handed_item.pk}': 'Lost in transit'},
+          witness=row(Handover, 'handed', 'status')),
+    *crud_api('handover', 'handover', name_of=('received_by', lambda fx: f'Driver {fx.side}'),
+              create=form(site=lambda fx: fx.site.pk, vendor=lambda fx: fx.vendor.pk, pickup_date='2026-12-10',
+                          received_by=lambda fx: f'Driver {fx.side}')),
+    Route('api', 'handover-items', HANDOVER_VIEW, target='handover'),
+    Route('api', 'handover-items', HANDOVER_CHANGE, 'post', 'handover', witness=HANDOVER_ITEMS,
+          body=form(components=lambda fx: [fx.loose_part.pk])),
+    Route('api', 'handover-items', HANDOVER_CHANGE, 'delete', 'handover', witness=HANDOVER_ITEMS,
+          body=form(item=lambda fx: [fx.handover_item.pk])),
+    Route('api', 'handover-hand-over', HANDOVER_CHANGE, 'post', 'handover',
+          witness=row(Handover, 'handover', 'status')),
+    Route('api', 'handover-manifest-pdf', HANDOVER_VIEW, target='handed'),
+    Route('api', 'handover-manifest-csv', HANDOVER_VIEW, target='handed'),
+    Route('api', 'handover-certificate', HANDOVER_CHANGE, 'post', 'handed', body=certificate_upload, multipart=True,
+          witness=row(HandoverItem, 'handed_item', 'reconciliation')),
+    Route('api', 'handover-certificates', HANDOVER_VIEW, target='handed'),
+    Route('api', 'handover-close', HANDOVER_CHANGE, 'post', 'handed', witness=row(Handover, 'handed', 'status'),
+          body=lambda fx, user: {'exceptions': [{'item': fx.handed_item.pk, 'reason': 'Lost in transit'}]}),
+    graphql('handover', 'handover', 'handover'),
+    graphql('handover_list', 'handover', 'handover'),
     # GraphQL
     graphql('decommission', 'decommission', 'draft'),
     graphql('decommission_list', 'decommission', 'draft'),
@@ -527,6 +593,21 @@ class PermissionsMatrixTestCase(TestCase):
                 free_device=create_devices(1, site, prefix=f'{prefix}free')[0],
                 **records,
             )
+            # Hand-overs: a planned one carrying a part, and a handed-over one awaiting its certificate.
+            fx = sides[side]
+            # (Their parts are kept apart from the records and places the CRUD rows delete.)
+            fx.vendor = StorageLocation.objects.create(name=f'Recycler {side}', kind='vendor', site=site)
+            shelf = StorageLocation.objects.create(name=f'Pickup shelf {side}', kind='warehouse', site=site)
+            parts = [RemovedComponent.objects.create(decommission=fx.backed_up, kind='disk', name=f'Disk {side}{i}',
+                                                     serial=f'SN-HO-{side}{i}', storage_location=shelf)
+                     for i in range(3)]
+            fx.loose_part = parts[2]
+            fx.handover = Handover.objects.create(site=site, vendor=fx.vendor, pickup_date='2026-12-10')
+            (fx.handover_item,) = handovers.add_items(fx.handover, people.head, components=parts[:1])
+            fx.handed = Handover.objects.create(site=site, vendor=fx.vendor, pickup_date='2026-12-10')
+            (fx.handed_item,) = handovers.add_items(fx.handed, people.head, components=parts[1:2])
+            handovers.hand_over(fx.handed, people.head)
+            fx.handed_item.refresh_from_db()
 
         # Per persona: the user, a signed-in browser (its session lives as long as the class's data) and a token.
         users, browsers, tokens = {}, {None: Client()}, {}

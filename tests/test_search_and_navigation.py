@@ -17,6 +17,7 @@ PLUGIN_LISTS = {
     'storage-locations': '/plugins/decommission/storage-locations/',
     # Each user's own calendar feeds (no model permission: the menu shows it to those who may view decommissions).
     'calendar-feeds': '/plugins/decommission/calendar-feeds/',
+    'handovers': '/plugins/decommission/handovers/',
 }
 
 
@@ -74,6 +75,7 @@ class NavigationTestCase(TestCase):
         self.add_permissions(
             'netbox_decommission.view_decommission', 'netbox_decommission.view_removedcomponent',
             'netbox_decommission.view_storagelocation', 'netbox_decommission.add_decommission',
+            'netbox_decommission.view_handover',
         )
         response = self.client.get('/')
         self.assertHttpStatus(response, 200)
@@ -96,7 +98,7 @@ class NavigationTestCase(TestCase):
     def test_list_pages_answer(self):
         self.add_permissions(
             'netbox_decommission.view_decommission', 'netbox_decommission.view_removedcomponent',
-            'netbox_decommission.view_storagelocation',
+            'netbox_decommission.view_storagelocation', 'netbox_decommission.view_handover',
         )
         for url in PLUGIN_LISTS.values():
             with self.subTest(url=url):
@@ -128,7 +130,7 @@ class APIRootTestCase(TestCase):
     def test_endpoints_answer(self):
         self.add_permissions(
             'netbox_decommission.view_decommission', 'netbox_decommission.view_removedcomponent',
-            'netbox_decommission.view_storagelocation',
+            'netbox_decommission.view_storagelocation', 'netbox_decommission.view_handover',
         )
         for endpoint in PLUGIN_LISTS:
             with self.subTest(endpoint=endpoint):

@@ -7,6 +7,7 @@ from . import (
     calendar_views,
     component_views,
     ewaste_views,
+    handover_views,
     harvest_views,
     media_document_views,
     views,
@@ -20,6 +21,7 @@ router.register('storage-locations', views.StorageLocationViewSet)
 router.register('decommissions', views.DecommissionViewSet)
 router.register('removed-components', views.RemovedComponentViewSet)
 router.register('calendar-feeds', calendar_views.CalendarFeedViewSet)
+router.register('handovers', handover_views.HandoverViewSet)
 
 # The moves are actions of the decommission viewset (views.move_action); these are the other endpoints.
 workflow_urls = [
@@ -68,4 +70,12 @@ ewaste_urls = [
     path('ewaste/', ewaste_views.EwasteReportView.as_view(), name='ewaste-report'),
 ]
 
-urlpatterns = workflow_urls + ewaste_urls + router.urls
+# Hand-overs to a disposal vendor (docs/handovers.md): the manifest; the operations are the viewset's actions.
+handover_urls = [
+    path('handovers/<int:pk>/manifest.pdf', handover_views.HandoverManifestPDFView.as_view(),
+         name='handover-manifest-pdf'),
+    path('handovers/<int:pk>/manifest.csv', handover_views.HandoverManifestCSVView.as_view(),
+         name='handover-manifest-csv'),
+]
+
+urlpatterns = workflow_urls + ewaste_urls + handover_urls + router.urls

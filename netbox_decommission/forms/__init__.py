@@ -5,5 +5,6 @@ from .disposition import *
 from .documents import *
 from .ewaste import *
 from .filtersets import *
+from .handover import *
 from .model_forms import *
 from .workflow import *

@@ -24,3 +24,10 @@ ComponentStatusEnum = strawberry.enum(ComponentStatusChoices.as_enum(prefix='sta
 DecommissionReasonEnum = strawberry.enum(DecommissionReasonChoices.as_enum(prefix='reason'))
 DecommissionStatusEnum = strawberry.enum(DecommissionStatusChoices.as_enum(prefix='status'))
 StorageLocationKindEnum = strawberry.enum(StorageLocationKindChoices.as_enum(prefix='kind'))
+
+# Hand-overs to a disposal vendor (docs/handovers.md)
+from ..choices import HandoverStatusChoices, ReconciliationStateChoices  # noqa: E402
+
+HandoverStatusEnum = strawberry.enum(HandoverStatusChoices.as_enum(prefix='status'))
+ReconciliationStateEnum = strawberry.enum(ReconciliationStateChoices.as_enum(prefix='state'))
+__all__ += ('HandoverStatusEnum', 'ReconciliationStateEnum')

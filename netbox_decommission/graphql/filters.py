@@ -91,3 +91,19 @@ class RemovedComponentFilter(PrimaryModelFilter):
     is_media: FilterLookup[bool] | None = strawberry_django.filter_field()
     weight: ComparisonFilterLookup[Decimal] | None = strawberry_django.filter_field()
     type_weight: ComparisonFilterLookup[Decimal] | None = strawberry_django.filter_field()
+
+
+# Hand-overs to a disposal vendor (docs/handovers.md)
+@register_filter(models.Handover, lookups=True)
+class HandoverFilter(PrimaryModelFilter):
+    number: StrFilterLookup | None = strawberry_django.filter_field()
+    status: BaseFilterLookup[Annotated['HandoverStatusEnum', strawberry.lazy(_ENUMS)]] | None = (
+        strawberry_django.filter_field()
+    )
+    site: Annotated['SiteFilter', strawberry.lazy('dcim.graphql.filters')] | None = strawberry_django.filter_field()
+    site_id: ID | None = strawberry_django.filter_field()
+    vendor_id: ID | None = strawberry_django.filter_field()
+    received_by: StrFilterLookup | None = strawberry_django.filter_field()
+
+
+__all__ += ('HandoverFilter',)

@@ -1,7 +1,7 @@
 import strawberry
 import strawberry_django
 
-from .types import DecommissionType, RemovedComponentType, StorageLocationType
+from .types import DecommissionType, HandoverType, RemovedComponentType, StorageLocationType
 
 
 @strawberry.type(name='Query')
@@ -15,6 +15,9 @@ class DecommissionQuery:
     decommission_list: list[DecommissionType] = strawberry_django.field()
     removed_component: RemovedComponentType | None = strawberry_django.field()
     removed_component_list: list[RemovedComponentType] = strawberry_django.field()
+    # Hand-overs to a disposal vendor (docs/handovers.md)
+    handover: HandoverType | None = strawberry_django.field()
+    handover_list: list[HandoverType] = strawberry_django.field()
 
 
 schema = [DecommissionQuery]

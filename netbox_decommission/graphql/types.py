@@ -59,3 +59,38 @@ class RemovedComponentType(PrimaryObjectType):
     @strawberry_django.field(only=('weight', 'type_weight'), description='Weight in kg: weight, else type_weight')
     def effective_weight(self) -> Decimal | None:
         return weight_origin(self).weight
+
+# Hand-overs to a disposal vendor (docs/handovers.md). The items and certificates are reached only through their
+# hand-over, whose permission NetBox checks.
+from .filters import HandoverFilter  # noqa: E402
+
+
+@strawberry_django.type(models.HandoverItem, fields=(
+    'id', 'serial', 'description', 'weight', 'package_label', 'seal_number', 'reconciliation',
+    'certificate_method', 'certificate_date', 'certificate_number', 'exception_reason', 'created', 'last_updated',
+))
+class HandoverItemType:
+    component: Annotated['RemovedComponentType', strawberry.lazy('netbox_decommission.graphql.types')] | None
+    decommission: Annotated['DecommissionType', strawberry.lazy('netbox_decommission.graphql.types')] | None
+
+
+@strawberry_django.type(models.HandoverCertificate, fields=(
+    'id', 'file_name', 'sha256', 'uploaded_at', 'rows', 'result',
+))
+class HandoverCertificateType:
+    pass
+
+
+@register_type(models.Handover, fields=(
+    'id', 'number', 'status', 'site', 'vendor', 'pickup_date', 'handed_over_by', 'received_by', 'handed_over_at',
+    'closed_at', 'description', 'comments', 'owner', 'tags', 'custom_field_data', 'created', 'last_updated',
+), filters=HandoverFilter, pagination=True)
+class HandoverType(PrimaryObjectType):
+    site: Annotated['SiteType', strawberry.lazy('dcim.graphql.types')]
+    vendor: Annotated['StorageLocationType', strawberry.lazy('netbox_decommission.graphql.types')]
+    handed_over_by: Annotated['UserType', strawberry.lazy('users.graphql.types')] | None
+    items: list[HandoverItemType]
+    certificates: list[HandoverCertificateType]
+
+
+__all__ += ('HandoverType',)

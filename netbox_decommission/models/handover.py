@@ -1,8 +1,11 @@
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from netbox.models import ChangeLoggedModel, PrimaryModel
+from utilities.exceptions import AbortRequest
 from utilities.querysets import RestrictedQuerySet
 
 from ..choices import (
@@ -11,12 +14,17 @@ from ..choices import (
     ReconciliationStateChoices,
     StorageLocationKindChoices,
 )
+from ..numbering import NumberFormat, allocate_number
+from ..plugin_settings import get_setting
 
 __all__ = (
     'Handover',
     'HandoverCertificate',
     'HandoverItem',
 )
+
+# The counter of hand-over numbers (numbering.next_sequence_value), apart from the decommissions'.
+NUMBER_SCOPE = 'handover'
 
 WEIGHT = {'max_digits': 10, 'decimal_places': 3, 'blank': True, 'null': True}
 
@@ -92,6 +100,41 @@ class Handover(PrimaryModel):
                 '"{location}" is a storage location of kind "{kind}"; choose one of kind "{vendor}".'
             ).format(location=self.vendor, kind=self.vendor.get_kind_display(),
                      vendor=dict(StorageLocationKindChoices)[StorageLocationKindChoices.KIND_VENDOR])})
+        stored = Handover.objects.filter(pk=self.pk).values('status', 'site', 'vendor').first() if self.pk else None
+        if stored and stored['status'] != HandoverStatusChoices.STATUS_PLANNED:
+            for field in ('site', 'vendor'):
+                if getattr(self, f'{field}_id') != stored[field]:
+                    raise ValidationError({field: _(
+                        'The items were handed over: the {field} of the hand-over can no longer be changed.'
+                    ).format(field=self._meta.get_field(field).verbose_name)})
+        if self.number and not Handover.objects.filter(pk=self.pk, number=self.number).exists():
+            number_format = NumberFormat(get_setting('handover_number_format'))
+            if not number_format.matches(self.number):
+                raise ValidationError({'number': _(
+                    '"{number}" does not match the configured number format "{format}" (for example '
+                    '"{example}"). Correct it, or leave the field empty to assign the next number.'
+                ).format(number=self.number, format=number_format.pattern, example=number_format.example)})
+
+    def delete(self, *args, **kwargs):
+        # Once handed over, the hand-over is the record of where the items went (and of the certificates): it stays.
+        # NetBox's delete views and API answer AbortRequest with its message (400 in the API).
+        stored = Handover.objects.filter(pk=self.pk).values_list('status', flat=True).first()
+        if stored and stored != HandoverStatusChoices.STATUS_PLANNED:
+            raise AbortRequest(escape(_(
+                'Hand-over {number} was handed over: it is the record of where its items went, and is kept. Only a '
+                'planned hand-over can be deleted.'
+            ).format(number=self.number)))
+        return super().delete(*args, **kwargs)
+
+    def save(self, *args, **kwargs):
+        # A number left empty is the next of handover_number_format, whatever the path (form, import, REST API).
+        with transaction.atomic():
+            if not self.number:
+                self.number = allocate_number(
+                    Handover.objects.all(), 'number', NumberFormat(get_setting('handover_number_format')),
+                    scope=NUMBER_SCOPE, year=timezone.now().year,
+                )
+            super().save(*args, **kwargs)
 
 
 class HandoverItem(ChangeLoggedModel):

@@ -7,6 +7,7 @@ from .decommission_impact import *
 from .decommission_moves import *
 from .device_decommissions import *
 from .ewaste import *
+from .handover import *
 from .media_documents import *
 from .removed_component import *
 from .removed_component_disposition import *

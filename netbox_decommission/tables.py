@@ -1,5 +1,6 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from netbox.tables import PrimaryModelTable, columns
 from tenancy.tables import TenancyColumnsMixin
@@ -157,7 +158,7 @@ class HandoverTable(PrimaryModelTable):
     site = tables.Column(verbose_name=_('Site'), linkify=True)
     vendor = tables.Column(verbose_name=_('Disposal vendor'), linkify=True)
     handed_over_by = tables.Column(verbose_name=_('Handed over by'))
-    item_count = tables.Column(verbose_name=_('Items'))
+    item_count = tables.Column(verbose_name=pgettext_lazy('hand-over', 'Items'))
     total_weight = tables.Column(verbose_name=_('Total weight (kg)'))
     tags = columns.TagColumn(url_name='plugins:netbox_decommission:handover_list')
 

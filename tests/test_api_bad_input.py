@@ -111,7 +111,9 @@ class BadInputTestCase(TestCase):
         shown = self.client.get(reverse(f'{API}:decommission-detail', kwargs={'pk': self.decommission.pk}),
                                 **self.header).json()
         self.assertEqual(moved['component_count'], 1)
-        self.assertEqual(set(moved), set(shown))
+        # The decommission as its endpoint shows it, and the move's warnings (docs/calendar.md: conflicting windows).
+        self.assertEqual(set(moved), set(shown) | {'warnings'})
+        self.assertEqual(moved['warnings'], [])
 
 
 class SchemaTestCase(TestCase):
@@ -122,8 +124,11 @@ class SchemaTestCase(TestCase):
         for move in ('sign', 'schedule', 'backup', 'shutdown', 'disassemble', 'store', 'close', 'cancel'):
             response = schema['paths'][f'{prefix}decommissions/{{id}}/{move}/']['post']['responses']['200']
             self.assertEqual(response['content']['application/json']['schema'],
-                             {'$ref': '#/components/schemas/Decommission'}, move)
+                             {'$ref': '#/components/schemas/MoveResult'}, move)
         components = schema['components']['schemas']
+        # A move answers the decommission, with the warnings it gave.
+        self.assertLessEqual(set(components['Decommission']['properties']), set(components['MoveResult']['properties']))
+        self.assertEqual(components['MoveResult']['properties']['warnings']['type'], 'array')
         for model, field in (('Decommission', 'device'), ('Decommission', 'site'), ('Decommission', 'rack'),
                              ('RemovedComponent', 'reused_as'), ('CustodyEvent', 'from_location'),
                              ('CustodyEvent', 'to_location'), ('CustodyEvent', 'user')):

@@ -1,6 +1,7 @@
 """The forms of hand-overs to a disposal vendor: the model's own, and those of its operations (handovers/)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dcim.models import Site
 from netbox.forms import PrimaryModelBulkEditForm, PrimaryModelFilterSetForm, PrimaryModelForm, PrimaryModelImportForm
@@ -144,7 +145,8 @@ class HandoverCertificateForm(forms.Form):
 
     fieldsets = (
         FieldSet('file', 'encoding', 'certificate_number', name=_('Certificate')),
-        FieldSet('serial_column', 'method_column', 'date_column', 'number_column', name=_('Columns')),
+        FieldSet('serial_column', 'method_column', 'date_column', 'number_column',
+                 name=pgettext_lazy('CSV file', 'Columns')),
     )
 
     def mapping(self):

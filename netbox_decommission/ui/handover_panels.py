@@ -1,5 +1,6 @@
 """The panels of a hand-over's page (views/handover.py)."""
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from netbox.ui import attrs, panels
 
@@ -28,7 +29,7 @@ class HandoverPanel(panels.ObjectAttributesPanel):
 class HandoverItemsPanel(panels.ObjectPanel):
     """The items, their reconciliation state in colour, and the total weight."""
     template_name = 'netbox_decommission/panels/handover_items.html'
-    title = _('Items')
+    title = pgettext_lazy('hand-over', 'Items')
 
     def get_context(self, context):
         handover = context['object']

@@ -127,36 +127,53 @@ class HandoverOperationView(GetReturnURLMixin, BaseObjectView):
         return self.render_form(request, handover, form, **context)
 
 
+class HandoverFormOperationView(HandoverOperationView):
+    """An operation with a form: shown on GET, run by perform() on a valid POST; a refusal shows the form again."""
+
+    def make_form(self, handover, data=None, files=None):
+        raise NotImplementedError
+
+    def perform(self, request, handover, form):
+        """
+        Run the operation's service; returns the success message. Raises WorkflowError (or a certificate's
+        CertificateError) to refuse, naming the form's field where it can.
+        """
+        raise NotImplementedError
+
+    def get(self, request, pk):
+        handover = self.get_object(pk=pk)
+        return self.render_form(request, handover, self.make_form(handover))
+
+    def post(self, request, pk):
+        handover = self.get_object(pk=pk)
+        form = self.make_form(handover, data=request.POST, files=request.FILES)
+        if not form.is_valid():
+            return self.render_form(request, handover, form)
+        try:
+            message = self.perform(request, handover, form)
+        except (WorkflowError, CertificateError) as e:
+            return self.refused(request, handover, e, form)
+        messages.success(request, message)
+        return redirect(handover.get_absolute_url())
+
+
 @register_model_view(Handover, 'add_items', path='add-items')
-class HandoverAddItemsView(HandoverOperationView):
+class HandoverAddItemsView(HandoverFormOperationView):
     template_name = 'netbox_decommission/handover_add_items.html'
     title = _('Add items')
     submit = _('Add')
 
-    def _form(self, handover, data=None):
+    def make_form(self, handover, data=None, files=None):
         # Offered: what the user may view of what may go.
         return forms.HandoverAddItemsForm(
             data=data, components=services.eligible_components(handover).restrict(self.request.user, 'view'),
             servers=services.eligible_servers(handover).restrict(self.request.user, 'view'),
         )
 
-    def get(self, request, pk):
-        handover = self.get_object(pk=pk)
-        return self.render_form(request, handover, self._form(handover))
-
-    def post(self, request, pk):
-        handover = self.get_object(pk=pk)
-        form = self._form(handover, data=request.POST)
-        if not form.is_valid():
-            return self.render_form(request, handover, form)
-        try:
-            items = services.add_items(handover, request.user, components=form.cleaned_data['components'],
-                                       decommissions=form.cleaned_data['decommissions'])
-        except WorkflowError as e:
-            return self.refused(request, handover, e, form)
-        messages.success(request, _('{count} items added to hand-over {handover}.').format(
-            count=len(items), handover=handover))
-        return redirect(handover.get_absolute_url())
+    def perform(self, request, handover, form):
+        items = services.add_items(handover, request.user, components=form.cleaned_data['components'],
+                                   decommissions=form.cleaned_data['decommissions'])
+        return _('{count} items added to hand-over {handover}.').format(count=len(items), handover=handover)
 
 
 @register_model_view(Handover, 'remove_item', path='remove-item')
@@ -228,63 +245,45 @@ def csv_response(handover):
 
 
 @register_model_view(Handover, 'certificate', path='certificate')
-class HandoverCertificateView(HandoverOperationView):
+class HandoverCertificateView(HandoverFormOperationView):
     title = _('Upload the vendor\'s certificate')
     submit = _('Upload and reconcile')
 
-    def get(self, request, pk):
-        return self.render_form(request, self.get_object(pk=pk), forms.HandoverCertificateForm())
+    def make_form(self, handover, data=None, files=None):
+        return forms.HandoverCertificateForm(data=data, files=files)
 
-    def post(self, request, pk):
-        handover = self.get_object(pk=pk)
-        form = forms.HandoverCertificateForm(data=request.POST, files=request.FILES)
-        if not form.is_valid():
-            return self.render_form(request, handover, form)
+    def perform(self, request, handover, form):
         upload = form.cleaned_data['file']
         try:
             reading = read_certificate(
                 upload.read(), file_name=upload.name, mapping=form.mapping(),
                 encoding=form.cleaned_data['encoding'], certificate_number=form.cleaned_data['certificate_number'],
             )
-            certificate = services.reconcile(handover, request.user, reading)
         except CertificateError as e:
+            # The reader names the column's role; the form's field for it is the mapping's.
             if e.field in ('serial', 'method', 'date', 'number'):
                 e.field = f'{e.field}_column'
-            return self.refused(request, handover, e, form)
-        except WorkflowError as e:
-            return self.refused(request, handover, e, form)
+            raise
+        certificate = services.reconcile(handover, request.user, reading)
         counts = certificate.result['counts']
-        messages.success(request, _(
+        return _(
             'Certificate {file} reconciled: {matched} matched, {missing} missing from the certificate, {unknown} '
             'unknown serial numbers.'
         ).format(file=certificate.file_name, matched=counts['matched'] + counts['already_matched'],
-                 missing=counts['missing'], unknown=counts['unknown']))
-        return redirect(handover.get_absolute_url())
+                 missing=counts['missing'], unknown=counts['unknown'])
 
 
 @register_model_view(Handover, 'close_handover', path='close-handover')
-class HandoverCloseView(HandoverOperationView):
+class HandoverCloseView(HandoverFormOperationView):
     title = _('Close the hand-over')
     submit = _('Close')
 
-    def _form(self, handover, data=None):
+    def make_form(self, handover, data=None, files=None):
         unaccounted = handover.items.exclude(reconciliation=services.MATCHED).order_by('pk')
         return forms.HandoverCloseForm(data=data, items=unaccounted)
 
-    def get(self, request, pk):
-        handover = self.get_object(pk=pk)
-        return self.render_form(request, handover, self._form(handover))
-
-    def post(self, request, pk):
-        handover = self.get_object(pk=pk)
-        form = self._form(handover, data=request.POST)
-        if not form.is_valid():
-            return self.render_form(request, handover, form)
-        try:
-            handover = services.close(handover, request.user, [
-                (item, reason) for item, reason in form.exceptions() if reason.strip()
-            ])
-        except WorkflowError as e:
-            return self.refused(request, handover, e, form)
-        messages.success(request, _('Hand-over {handover} closed.').format(handover=handover))
-        return redirect(handover.get_absolute_url())
+    def perform(self, request, handover, form):
+        handover = services.close(handover, request.user, [
+            (item, reason) for item, reason in form.exceptions() if reason.strip()
+        ])
+        return _('Hand-over {handover} closed.').format(handover=handover)

@@ -1,11 +1,10 @@
 """
 In a real browser: a clerk plans a hand-over to a disposal vendor, adds the disks and the server waiting in the
 removal zone, hands them over, uploads the vendor's certificate and sees each item reconciled (matched, missing) and
-the unknown serial reported. The page's screenshot is docs/handovers.md's (docs/images/handover.png).
+the unknown serial reported. The page's screenshot (handover.png in E2E_ARTIFACTS) is the one docs/handovers.md
+shows (docs/images/handover.png).
 """
-import shutil
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -25,8 +24,6 @@ def operation(session, name):
     session.page.locator(f'[data-handover-action="{name}"]').click()
     session.page.wait_for_load_state('networkidle')
 
-
-DOCS_IMAGES = Path(__file__).resolve().parents[2] / 'docs' / 'images'
 
 
 def test_plan_hand_over_and_reconcile_a_hand_over(login, tmp_path):
@@ -95,4 +92,3 @@ def test_plan_hand_over_and_reconcile_a_hand_over(login, tmp_path):
     page.page.locator('.toast .btn-close').first.click()
     expect(page.page.locator('.toast.show')).to_have_count(0)
     page.screenshot('handover')
-    shutil.copyfile(page.artifacts / 'handover.png', DOCS_IMAGES / 'handover.png')

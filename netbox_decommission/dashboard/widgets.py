@@ -63,7 +63,10 @@ def max_items_field():
 
 
 class DecommissionWidget(DashboardWidget):
-    """What the plugin's widgets share: a template of their own, and the configured site named above the numbers."""
+    """
+    What the plugin's widgets share: a template of their own, and the configured site named above the numbers. Each
+    widget defines context(user), the numbers its template shows.
+    """
     template_name = None
 
     def __init__(self, *args, **kwargs):
@@ -80,9 +83,6 @@ class DecommissionWidget(DashboardWidget):
         value = self.config.get(name)
         value = self.default_config.get(name) if value in (None, '') else value
         return int(value) if name in ('site', 'days', 'max_items') and value is not None else value
-
-    def context(self, user):
-        raise NotImplementedError
 
     def render(self, request):
         site = self.setting('site')

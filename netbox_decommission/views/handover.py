@@ -128,17 +128,12 @@ class HandoverOperationView(GetReturnURLMixin, BaseObjectView):
 
 
 class HandoverFormOperationView(HandoverOperationView):
-    """An operation with a form: shown on GET, run by perform() on a valid POST; a refusal shows the form again."""
-
-    def make_form(self, handover, data=None, files=None):
-        raise NotImplementedError
-
-    def perform(self, request, handover, form):
-        """
-        Run the operation's service; returns the success message. Raises WorkflowError (or a certificate's
-        CertificateError) to refuse, naming the form's field where it can.
-        """
-        raise NotImplementedError
+    """
+    An operation with a form: shown on GET, run on a valid POST; a refusal shows the form again. Each operation
+    defines make_form(handover, data=None, files=None) and perform(request, handover, form), which runs the
+    operation's service and returns the success message, or raises WorkflowError (or a certificate's
+    CertificateError) naming the form's field where it can.
+    """
 
     def get(self, request, pk):
         handover = self.get_object(pk=pk)

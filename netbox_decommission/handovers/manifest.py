@@ -10,7 +10,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .. import weights
 from ..choices import HandoverStatusChoices
@@ -67,7 +67,9 @@ def total(lines):
 
 def render_manifest(handover, language):
     """The manifest as PDF bytes in ``language``."""
-    lines = manifest_lines(handover)
+    # The kinds are named while the lines are made: in the document's language, not the request's.
+    with translation.override(language):
+        lines = manifest_lines(handover)
     total_weight, unknown = total(lines)
     context = {
         'handover': handover,

@@ -44,7 +44,8 @@ DEBUG = os.environ.get('NETBOX_DEBUG', '') == '1'
 # Enables makemigrations (and its --check in make test) for the plugin.
 DEVELOPER = True
 
-MEDIA_ROOT = str(REPO / '.dev' / 'media')
+# NETBOX_MEDIA_ROOT: the bench's RQ workers write into the media directory of its run.
+MEDIA_ROOT = os.environ.get('NETBOX_MEDIA_ROOT') or str(REPO / '.dev' / 'media')
 TIME_ZONE = 'UTC'
 # The daily housekeeping job the RQ workers of the demo and the tests run reports to NetBox's census otherwise.
 CENSUS_REPORTING_ENABLED = False

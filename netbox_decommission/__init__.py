@@ -82,6 +82,9 @@ class DecommissionConfig(PluginConfig):
         # here are notified of a copy found altered or missing ('' for nobody; event rules still fire).
         'fixity_check_interval': 1440,
         'fixity_notify_group': '',
+        # Batches of more records than this (bulk start, bulk workflow move) are split into chunk jobs of this many
+        # records that NetBox's RQ workers run in parallel (docs/bulk.md).
+        'batch_chunk_size': 10,
     }
 
     def import_models(self):

@@ -6,13 +6,19 @@ progress and per-record results in the job's data, which NetBox shows on the job
 And the plugin's one system job, the fixity check of the issued documents (documents/fixity.py), which NetBox's RQ
 worker schedules every ``fixity_check_interval`` minutes.
 """
+import logging
+import traceback
+from contextlib import nullcontext
+
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.choices import JobStatusChoices
 from core.exceptions import JobFailed
+from core.models import Job
 from dcim.models import Device
 from netbox.jobs import JobRunner, system_job
 from users.models import User
@@ -26,7 +32,9 @@ from .plugin_settings import get_setting
 __all__ = (
     'ARCHIVE_DIRECTORY',
     'BulkDocumentsJob',
+    'BulkMoveChunkJob',
     'BulkMoveJob',
+    'BulkStartChunkJob',
     'BulkStartJob',
     'FixityCheckJob',
     'move_batch',
@@ -35,6 +43,30 @@ __all__ = (
 )
 
 ARCHIVE_DIRECTORY = 'netbox-decommission/archives'
+# What a start copies from the device (its frozen identity), read with it.
+DEVICE_IDENTITY = ('device_type__manufacturer', 'rack', 'site', 'primary_ip4', 'primary_ip6')
+
+
+def add_result(data, result, key):
+    """Count a record's result into a batch's data (its own job's, or the parent's of a chunk): done, left to do."""
+    data['results'].append(result.as_dict())
+    data['done'] = len(data['results'])
+    value = getattr(result, key)
+    data['remaining'] = [entry for entry in data['remaining'] if entry[key] != value]
+
+
+def succeeded_and_failed(data):
+    succeeded = sum(1 for result in data['results'] if result['ok'])
+    return succeeded, len(data['results']) - succeeded
+
+
+def error_record(message):
+    """A log record of the error level for a job that is not the one whose logger is at hand."""
+    return logging.makeLogRecord({'levelno': logging.ERROR, 'levelname': 'ERROR', 'msg': message})
+
+
+def info_record(message):
+    return logging.makeLogRecord({'levelno': logging.INFO, 'levelname': 'INFO', 'msg': message})
 
 
 class BatchJob(JobRunner):
@@ -42,9 +74,60 @@ class BatchJob(JobRunner):
     Runs a batch with the requesting user's change logging. The job's data lists what is left to do from the
     start and each result as it comes, so that a job that dies midway still says which records were done and
     which were not.
+
+    A batch of more records than the ``batch_chunk_size`` setting is handed to chunk jobs of that many records
+    (ChunkJob), which NetBox's RQ workers run in parallel; this job, the parent, then collects their results and
+    stays running until the chunk that ends last ends it.
+
+    Each record is handled in a transaction of its own under the row lock of the record it changes (the
+    decommission; for a start, the device), taken by waiting: a record that another chunk or batch is changing is
+    handled once that one is done, and then sees what it did.
     """
     # The field of a record's entry that identifies it in the results (Result.as_dict()).
     key = None
+    # The keyword argument of the job that holds the batch's ids.
+    ids_argument = None
+    # The job class of this batch's chunks; None for a chunk, which is not split again.
+    chunk_class = None
+
+    @classmethod
+    def handle(cls, job, *args, **kwargs):
+        """
+        NetBox's handle(), but for a batch that is handed to chunks: NetBox's would end the job when run() returns,
+        while its chunks are still running, and overwrite what they have written into its data by then.
+        """
+        chunk_size = get_setting('batch_chunk_size')
+        if cls.chunk_class is None or len(kwargs[cls.ids_argument]) <= chunk_size:
+            return super().handle(job, *args, **kwargs)
+        job.start()
+        try:
+            # The chunk jobs are enqueued when the transaction commits: with the parent's data in place, whatever
+            # order the workers take them in.
+            with transaction.atomic():
+                cls(job).fan_out(chunk_size, *args, **kwargs)
+        except Exception as e:
+            # As NetBox's handle() ends a job that raised; nothing was handed out.
+            job.log(error_record(traceback.format_exc()))
+            job.terminate(status=JobStatusChoices.STATUS_ERRORED, error=repr(e))
+
+    def fan_out(self, chunk_size, request=None, **kwargs):
+        entries = [self.entry(record) for record in self.load(kwargs.pop(self.ids_argument))]
+        self.begin(entries)
+        chunks = [entries[i:i + chunk_size] for i in range(0, len(entries), chunk_size)]
+        jobs = [
+            self.chunk_class.enqueue(
+                name=f'{self.name}: {number}/{len(chunks)}', user=self.job.user, request=request,
+                parent=self.job.pk, entries=chunk, **kwargs,
+            )
+            for number, chunk in enumerate(chunks, start=1)
+        ]
+        self.job.data.update(chunks=[job.pk for job in jobs], chunks_ended=[])
+        self.logger.info(_(
+            '{total} records handed to {count} jobs of up to {size} records, which NetBox\'s RQ workers run in '
+            'parallel: {jobs}'
+        ).format(total=len(entries), count=len(jobs), size=chunk_size,
+                 jobs=', '.join(f'#{job.pk}' for job in jobs)))
+        self.job.save(update_fields=['data', 'log_entries'])
 
     def begin(self, entries):
         """The batch's records, each an entry of the fields a Result has, all of them left to do."""
@@ -52,22 +135,15 @@ class BatchJob(JobRunner):
         self.job.save(update_fields=['data'])
 
     def record(self, result):
-        data = self.job.data
-        data['results'].append(result.as_dict())
-        data['done'] = len(data['results'])
-        key = getattr(result, self.key)
-        data['remaining'] = [entry for entry in data['remaining'] if entry[self.key] != key]
+        add_result(self.job.data, result, self.key)
         self.job.save(update_fields=['data'])
-
-    def counts(self):
-        succeeded = sum(1 for result in self.job.data['results'] if result['ok'])
-        return succeeded, len(self.job.data['results']) - succeeded
+        return result
 
     def summarize(self, results):
         for result in results:
             (self.logger.info if result.ok else self.logger.warning)(
                 f'{result.number or result.device}: {result.message}')
-        succeeded, failed = self.counts()
+        succeeded, failed = succeeded_and_failed(self.job.data)
         self.job.data.update(succeeded=succeeded, failed=failed)
         self.job.save(update_fields=['data'])
         self.logger.info(_('{succeeded} of {total} succeeded').format(succeeded=succeeded, total=len(results)))
@@ -82,66 +158,180 @@ class BatchJob(JobRunner):
         if not connection.in_atomic_block:
             connection.close_if_unusable_or_obsolete()
         data = self.job.data
-        succeeded, failed = self.counts()
+        succeeded, failed = succeeded_and_failed(data)
         data.update(succeeded=succeeded, failed=failed, error=f'{type(error).__name__}: {error}',
                     interrupted_at=data['remaining'][0] if data['remaining'] else None)
         self.job.save(update_fields=['data'])
-        self.logger.error(_(
-            'Stopped by an error after {done} of {total} record(s): {error}. Not done: {remaining}. Run the batch '
-            'again for those: records already done are left as they are.'
-        ).format(done=data['done'], total=data['total'], error=data['error'],
-                 remaining=', '.join(entry['number'] or entry['device'] for entry in data['remaining'])))
+        self.logger.error(stopped_message(data))
 
     def run(self, *args, request=None, **kwargs):
+        entries = [self.entry(record) for record in self.load(kwargs.pop(self.ids_argument))]
+        self.begin(entries)
+        self.process(entries, request, kwargs)
+
+    def process(self, entries, request, kwargs):
+        """Handle each record of ``entries``, counting its result in as it comes."""
         try:
             # The request copied at enqueueing makes the change log name the user and the request, as in the UI.
-            if request is None:
-                results = self.process(*args, **kwargs)
-            else:
-                with apply_request_processors(request):
-                    results = self.process(*args, **kwargs)
+            with apply_request_processors(request) if request is not None else nullcontext():
+                shared = self.shared(**kwargs)
+                results = [self.record(self.handle_record(entry, shared)) for entry in entries]
         except Exception as error:
-            if self.job.data and 'remaining' in self.job.data:
-                self.report_interruption(error)
+            self.report_interruption(error)
             raise
         self.summarize(results)
+
+
+def stopped_message(data):
+    return _(
+        'Stopped by an error after {done} of {total} record(s): {error}. Not done: {remaining}. Run the batch '
+        'again for those: records already done are left as they are.'
+    ).format(done=data['done'], total=data['total'], error=data['error'],
+             remaining=', '.join(entry['number'] or entry['device'] for entry in data['remaining']))
+
+
+class ChunkJob:
+    """
+    A part of a batch (BatchJob), run by any of NetBox's RQ workers. Its own data holds its records as a batch
+    job's does, so a chunk that dies is seen with what it did and did not do; each result is also counted into the
+    parent's data under the parent job's row lock, so the parent's counts stay whole with chunks ending at once.
+    The chunk that ends last ends the parent: errored if a chunk died.
+    """
+
+    def run(self, parent, entries, request=None, **kwargs):
+        self.parent = parent
+        self.begin(entries)
+        try:
+            self.process(entries, request, kwargs)
+        except Exception as error:
+            self.end_chunk(error)
+            raise
+        self.end_chunk()
+
+    def record(self, result):
+        super().record(result)
+        with transaction.atomic():
+            parent = Job.objects.select_for_update().get(pk=self.parent)
+            add_result(parent.data, result, self.key)
+            parent.save(update_fields=['data'])
+        return result
+
+    def end_chunk(self, error=None):
+        with transaction.atomic():
+            parent = Job.objects.select_for_update().get(pk=self.parent)
+            data = parent.data
+            data['chunks_ended'].append(self.job.pk)
+            if error is None:
+                succeeded, _failed = succeeded_and_failed(self.job.data)
+                parent.log(info_record(_('Job #{job}: {succeeded} of {total} succeeded').format(
+                    job=self.job.pk, succeeded=succeeded, total=self.job.data['total'])))
+            else:
+                data.setdefault('errors', []).append({
+                    'job': self.job.pk, 'error': self.job.data['error'], 'remaining': self.job.data['remaining'],
+                })
+                parent.log(error_record(_('Job #{job}: {message}').format(
+                    job=self.job.pk, message=stopped_message(self.job.data))))
+            if len(data['chunks_ended']) < len(data['chunks']):
+                parent.save(update_fields=['data', 'log_entries'])
+                return
+            succeeded, failed = succeeded_and_failed(data)
+            data.update(succeeded=succeeded, failed=failed)
+            if not data.get('errors'):
+                parent.log(info_record(_('{succeeded} of {total} succeeded').format(
+                    succeeded=succeeded, total=data['total'])))
+                parent.terminate()
+                return
+            data['error'] = '; '.join(f'#{e["job"]}: {e["error"]}' for e in data['errors'])
+            parent.log(error_record(_(
+                '{done} of {total} record(s) done; a job of the batch stopped by an error: {error}. Not done: '
+                '{remaining}. Run the batch again for those: records already done are left as they are.'
+            ).format(done=data['done'], total=data['total'], error=data['error'],
+                     remaining=', '.join(entry['number'] or entry['device'] for entry in data['remaining']))))
+            parent.terminate(status=JobStatusChoices.STATUS_ERRORED, error=data['error'])
 
 
 class BulkStartJob(BatchJob):
     """Start a decommission of each device, with the fields the batch shares."""
     key = 'device_id'
+    ids_argument = 'device_ids'
 
     class Meta:
         name = 'Start decommissions'
 
-    def process(self, device_ids, reason, reason_text='', head_id=None, responsible_id=None, executor_ids=(),
-                planned_start=None, planned_end=None):
-        devices = list(Device.objects.filter(pk__in=device_ids).select_related(
-            'device_type__manufacturer', 'rack', 'site', 'primary_ip4', 'primary_ip6').order_by('name', 'pk'))
-        self.begin([{'device': str(device), 'device_id': device.pk, 'number': ''} for device in devices])
-        return bulk.start_decommissions(
-            devices, self.job.user, reason=reason, reason_text=reason_text,
-            head=User.objects.filter(pk=head_id).first() if head_id else None,
-            responsible=User.objects.filter(pk=responsible_id).first() if responsible_id else None,
-            executors=User.objects.filter(pk__in=executor_ids), planned_start=planned_start,
-            planned_end=planned_end, on_result=self.record,
-        )
+    def load(self, ids):
+        return Device.objects.filter(pk__in=ids).select_related(*DEVICE_IDENTITY).order_by('name', 'pk')
+
+    def entry(self, device):
+        return {'device': str(device), 'device_id': device.pk, 'number': ''}
+
+    def shared(self, reason, reason_text='', head_id=None, responsible_id=None, executor_ids=(),
+               planned_start=None, planned_end=None):
+        return {
+            'reason': reason, 'reason_text': reason_text,
+            'head': User.objects.filter(pk=head_id).first() if head_id else None,
+            'responsible': User.objects.filter(pk=responsible_id).first() if responsible_id else None,
+            'executors': list(User.objects.filter(pk__in=executor_ids)), 'planned_start': planned_start,
+            'planned_end': planned_end,
+        }
+
+    def handle_record(self, entry, shared):
+        with transaction.atomic():
+            # Locked until the decommission is saved: two batches never start two decommissions of one device.
+            device = Device.objects.select_for_update(of=('self',)).select_related(*DEVICE_IDENTITY).filter(
+                pk=entry['device_id']).first()
+            if device is None:
+                return bulk.Result(ok=False, message=_('{device} no longer exists.').format(device=entry['device']),
+                                   device=entry['device'], device_id=entry['device_id'])
+            result, = bulk.start_decommissions([device], self.job.user, **shared)
+        return result
+
+
+class BulkStartChunkJob(ChunkJob, BulkStartJob):
+    chunk_class = None
+
+    class Meta:
+        name = 'Start decommissions (part)'
 
 
 class BulkMoveJob(BatchJob):
     """Make one workflow move on each of the decommissions."""
     key = 'decommission_id'
+    ids_argument = 'decommission_ids'
 
     class Meta:
         name = 'Decommission workflow move'
 
-    def process(self, decommission_ids, move, **params):
-        decommissions = list(Decommission.objects.filter(pk__in=decommission_ids).order_by('number'))
-        self.begin([
-            {'number': d.number, 'decommission_id': d.pk, 'device': d.device_name, 'device_id': d.device_pk}
-            for d in decommissions
-        ])
-        return bulk.apply_move(decommissions, self.job.user, move, on_result=self.record, **bulk.restored(params))
+    def load(self, ids):
+        return Decommission.objects.filter(pk__in=ids).order_by('number')
+
+    def entry(self, decommission):
+        return {'number': decommission.number, 'decommission_id': decommission.pk,
+                'device': decommission.device_name, 'device_id': decommission.device_pk}
+
+    def shared(self, move, **params):
+        return {'move': move, **bulk.restored(params)}
+
+    def handle_record(self, entry, shared):
+        with transaction.atomic():
+            # Read under its lock: a record another batch is moving is seen as that one left it (bulk.already_made).
+            decommission = Decommission.objects.select_for_update().filter(pk=entry['decommission_id']).first()
+            if decommission is None:
+                return bulk.Result(ok=False, message=_('{number} no longer exists.').format(number=entry['number']),
+                                   number=entry['number'], decommission_id=entry['decommission_id'],
+                                   device=entry['device'], device_id=entry['device_id'])
+            result, = bulk.apply_move([decommission], self.job.user, **shared)
+        return result
+
+
+class BulkMoveChunkJob(ChunkJob, BulkMoveJob):
+    chunk_class = None
+
+    class Meta:
+        name = 'Decommission workflow move (part)'
+
+
+BulkStartJob.chunk_class = BulkStartChunkJob
+BulkMoveJob.chunk_class = BulkMoveChunkJob
 
 
 class BulkDocumentsJob(JobRunner):

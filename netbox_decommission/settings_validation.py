@@ -108,6 +108,12 @@ def validate_settings(config):
             f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["fixity_check_interval"] must be a whole number of minutes, 0 or more '
             f'(0: fixity is checked only by manage.py decommission_fixity), not {interval!r}.'
         )
+    chunk_size = config.get('batch_chunk_size')
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise ImproperlyConfigured(
+            f'PLUGINS_CONFIG["{PLUGIN_NAME}"]["batch_chunk_size"] must be a whole number of records, 1 or more, '
+            f'not {chunk_size!r}.'
+        )
     _validate_network_check(config.get('close_network_check'))
     check_signing_settings(config)
 

@@ -114,6 +114,12 @@ class ValidateSettingsTestCase(SimpleTestCase):
         self.assertRejected('fixity_check_interval', '1440', 'minutes')
         self.assertRejected('fixity_notify_group', None, 'string')
 
+    def test_batch_chunk_size(self):
+        validate_settings(config(batch_chunk_size=1))
+        self.assertRejected('batch_chunk_size', 0, '1 or more')
+        self.assertRejected('batch_chunk_size', True, 'whole number')
+        self.assertRejected('batch_chunk_size', '10', 'whole number')
+
     def test_close_network_check(self):
         validate_settings(config(close_network_check={'enabled': True, 'tcp_ports': [22]}))
         validate_settings(config(close_network_check={'enabled': True, 'tcp_ports': [], 'icmp': True}))

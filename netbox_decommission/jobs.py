@@ -1,7 +1,8 @@
 """
 Background jobs for batches too large to wait for in a request (bulk.INLINE_LIMIT): starting decommissions,
 making one workflow move on many records, and rendering a batch's documents into one ZIP archive. Each keeps its
-progress and per-record results in the job's data, which NetBox shows on the job's page.
+progress and per-record results in the job's data, which NetBox shows on the job's page. A start or a move of more
+records than ``batch_chunk_size`` is split into chunk jobs that NetBox's RQ workers run in parallel (docs/bulk.md).
 
 And the plugin's one system job, the fixity check of the issued documents (documents/fixity.py), which NetBox's RQ
 worker schedules every ``fixity_check_interval`` minutes.

@@ -153,13 +153,12 @@ class FanOutTest(TestCase):
             self.assertEqual(decommission.executors.count(), 2)
         self.assertEqual(Decommission.objects.filter(device=self.devices[0]).count(), 1)
 
+    @plugin_settings(batch_chunk_size=7)
     def test_a_batch_of_one_chunk_is_one_job(self):
-        parent, chunk_callbacks = self.post('bulk-move', {
-            'decommissions': [r.pk for r in self.records[:3]], 'move': 'sign', 'role': 'head', 'document': 'order',
-        })
+        parent, chunk_callbacks = self.sign_all()
         self.assertEqual(chunk_callbacks, [])
         self.assertEqual(parent.status, JobStatusChoices.STATUS_COMPLETED)
-        self.assertEqual((parent.data['done'], parent.data['succeeded']), (3, 3))
+        self.assertEqual((parent.data['done'], parent.data['succeeded']), (7, 7))
         self.assertNotIn('chunks', parent.data)
 
 

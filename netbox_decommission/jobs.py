@@ -288,6 +288,7 @@ class BulkStartJob(BatchJob):
 
 
 class BulkStartChunkJob(ChunkJob, BulkStartJob):
+    """Start the decommissions of a part of a larger BulkStartJob's devices."""
     chunk_class = None
 
     class Meta:
@@ -325,6 +326,7 @@ class BulkMoveJob(BatchJob):
 
 
 class BulkMoveChunkJob(ChunkJob, BulkMoveJob):
+    """Make the move of a larger BulkMoveJob on a part of its decommissions."""
     chunk_class = None
 
     class Meta:

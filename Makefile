@@ -167,7 +167,8 @@ clean:
 	rm -rf $(VENV) $(DEV)
 
 # Concurrent REST clients against NetBox under gunicorn on 127.0.0.1, on a database of its own (LOAD_DB), cloned on
-# every run from <name>_template (migrated on the first run). LOAD_SECONDS=n (default 150), LOAD_CLIENTS=n (16).
+# every run from <name>_template (migrated on the first run). LOAD_MIX=walk|readers|both (default both, one phase
+# after the other), LOAD_SECONDS=n per mix (default 150), LOAD_CLIENTS=n (16).
 LOAD_DB ?= netbox_decommission_load
 load: services
 	@$(WITH_SERVICES) $(NETBOX_ENV) NETBOX_DB_NAME=$(LOAD_DB) NETBOX_DEBUG=0 DJANGO_SETTINGS_MODULE=netbox.settings \

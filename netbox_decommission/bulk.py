@@ -13,6 +13,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from dcim.models import Device
+from users.models import User
+
 from .choices import DecommissionStatusChoices as Status
 from .choices import DocumentKindChoices as Kind
 from .documents import issuing
@@ -23,6 +26,7 @@ from .workflow.table import FieldKind
 __all__ = (
     'INLINE_LIMIT',
     'Result',
+    'StartBatch',
     'apply_move',
     'documents_archive',
     'portable',
@@ -63,6 +67,41 @@ def _messages(error):
     return ' '.join(str(message) for message in error.messages)
 
 
+class StartBatch:
+    """
+    What every record of a batch start shares, resolved once for the batch instead of once per record: the devices
+    as the database has them with what a record freezes of them, which of the named users exist (full_clean() would
+    look each one up for each record), and whether the user's "add" permission constrains the records at all.
+    """
+
+    def __init__(self, devices, user, people):
+        self.devices = Device.objects.select_related(*Decommission.FROZEN_DEVICE_RELATIONS).in_bulk(
+            [device.pk for device in devices])
+        named = {person.pk for person in people.values() if person is not None}
+        existing = set(User.objects.filter(pk__in=named).values_list('pk', flat=True)) if named else set()
+        # Fields whose value is known to exist need no look-up per record; the others are validated as ever.
+        self.people_checked = [name for name, person in people.items() if person is None or person.pk in existing]
+        self.permitted = Decommission.objects.restrict(user, 'add')
+        # A superuser, or a permission without constraints: restricting adds no condition, so every saved record is
+        # within it and the check per record would find what is known.
+        self.unconditional = not self.permitted.query.where
+
+    def device(self, device):
+        """The device as loaded for the batch (or as given, if it is gone: full_clean() then says so)."""
+        return self.devices.get(device.pk, device)
+
+    def checked_fields(self, device):
+        """
+        The fields full_clean() may leave out: those resolved for the batch, and an empty number (the number is
+        allocated at saving, skipping numbers taken). The device leaves with its look-up its part of the unique
+        open-device constraint, which clean() checks itself.
+        """
+        return [*self.people_checked, 'number', *(['device'] if device.pk in self.devices else [])]
+
+    def permits(self, decommission):
+        return self.unconditional or self.permitted.filter(pk=decommission.pk).exists()
+
+
 def start_decommissions(devices, user, *, reason, reason_text='', head=None, responsible=None, executors=(),
                         planned_start=None, planned_end=None, on_result=None):
     """
@@ -72,20 +111,23 @@ def start_decommissions(devices, user, *, reason, reason_text='', head=None, res
     """
     results = []
     executors = list(executors)
+    devices = list(devices)
+    batch = StartBatch(devices, user, {'requested_by': user, 'head': head, 'responsible': responsible})
     for device in devices:
         try:
             with transaction.atomic():
                 decommission = Decommission(
-                    device=device, reason=reason, reason_text=reason_text, head=head, responsible=responsible,
-                    planned_start=planned_start, planned_end=planned_end, requested_by=user,
+                    device=batch.device(device), reason=reason, reason_text=reason_text, head=head,
+                    responsible=responsible, planned_start=planned_start, planned_end=planned_end, requested_by=user,
                 )
-                decommission.full_clean()
+                decommission.full_clean(exclude=batch.checked_fields(device))
                 decommission.save()
                 if executors:
-                    decommission.executors.set(executors)
+                    # A new record has none: add() sends the signals set() would, without reading them first.
+                    decommission.executors.add(*executors)
                 # Object permissions may be constrained (e.g. to some sites): check the saved record, as NetBox's
                 # edit views do, and roll it back when it falls outside them.
-                if not Decommission.objects.restrict(user, 'add').filter(pk=decommission.pk).exists():
+                if not batch.permits(decommission):
                     raise PermissionDenied(_('You may not start a decommission of {device}.').format(device=device))
         except ValidationError as e:
             result = Result(ok=False, message=_messages(e), device=str(device), device_id=device.pk)

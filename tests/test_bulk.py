@@ -4,16 +4,20 @@ many records, and the documents of a batch as one ZIP archive. Small batches run
 a background job, which the tests run synchronously from the callback NetBox registers for the commit.
 """
 import io
+import uuid
 import zipfile
 
-from django.db import connection
-from django.test import TestCase
+from django.db import connection, transaction
+from django.test import RequestFactory, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from core.choices import JobStatusChoices
+from core.models import ObjectChange
 from dcim.models import Device, Rack
+from netbox.context import events_queue
+from netbox.context_managers import event_tracking
 from netbox_decommission import bulk
 from netbox_decommission.choices import DecommissionReasonChoices
 from netbox_decommission.choices import DecommissionStatusChoices as Status
@@ -149,6 +153,81 @@ class StartTest(BulkTestCase):
         _warm, one, two, five = counts
         per_device = two - one
         self.assertEqual(five - two, 3 * per_device, counts)
+
+
+    def test_a_constrained_permission_refuses_the_devices_outside_it(self):
+        other_site, = create_sites('Other Site')
+        outside, = create_devices(1, other_site, prefix='outside')
+        starter = create_signers('starter-').head
+        grant([starter], ['view', 'add'], constraints={'site_id': self.site.pk}, name='starter')
+        results = bulk.start_decommissions([outside, self.loose[0]], starter, reason=EOL)
+        refused, started = results
+        self.assertFalse(refused.ok)
+        self.assertEqual(refused.message, f'You may not start a decommission of {outside}.')
+        self.assertTrue(started.ok)
+        self.assertFalse(Decommission.objects.filter(device=outside).exists())
+        self.assertTrue(Decommission.objects.filter(device=self.loose[0], number=started.number).exists())
+
+    def test_a_missing_user_is_refused_as_full_clean_refuses_it(self):
+        gone = create_signers('gone-').head
+        gone_pk = gone.pk
+        gone.delete()
+        gone.pk = gone_pk
+        result, = bulk.start_decommissions([self.loose[0]], self.user, reason=EOL, head=gone)
+        self.assertFalse(result.ok)
+        self.assertEqual(result.message, f'user instance with id {gone_pk} is not a valid choice.')
+        self.assertFalse(Decommission.objects.exists())
+
+    def test_a_batch_records_the_change_log_and_events_of_a_single_start(self):
+        """The batch's shortcuts (users and devices resolved once, no savepoints) leave what NetBox records alike."""
+        device = self.loose[0]
+
+        def single():
+            # A record started on its own, as the edit form saves one.
+            decommission = Decommission(device=device, reason=EOL, reason_text='Old', head=self.people.head,
+                                        responsible=self.people.responsible, requested_by=self.user)
+            decommission.full_clean()
+            decommission.save()
+            decommission.executors.set(self.people.executors)
+
+        def batch():
+            result, = bulk.start_decommissions(
+                Device.objects.filter(pk=device.pk), self.user, reason=EOL, reason_text='Old', head=self.people.head,
+                responsible=self.people.responsible, executors=self.people.executors)
+            self.assertTrue(result.ok, result.message)
+
+        self.assertEqual(recorded(batch, self.user), recorded(single, self.user))
+
+
+def recorded(start, user):
+    """
+    The change records and the queued events of start() in a request, with what differs between two runs (the
+    primary key, the times) left out. Rolled back afterwards: the next run gets the same numbers.
+    """
+    volatile = {'id', 'url', 'display_url', 'created', 'last_updated', 'time', 'changed_object_id', 'object_id'}
+
+    def stable(value):
+        if isinstance(value, dict):
+            return {key: stable(item) for key, item in value.items() if key not in volatile}
+        if isinstance(value, list):
+            return [stable(item) for item in value]
+        return value
+
+    request = RequestFactory().post('/')
+    request.user, request.id = user, uuid.uuid4()
+    with event_tracking(request), transaction.atomic():
+        start()
+        changes = [stable(change) for change in ObjectChange.objects.filter(request_id=request.id).order_by('pk')
+                   .values('action', 'changed_object_type', 'object_repr', 'message', 'user', 'user_name',
+                           'prechange_data', 'postchange_data')]
+        events = [stable({'event_type': event['event_type'], 'object_type': event['object_type'].pk,
+                          'user': event['user'].pk, 'request': event['request'] is request,
+                          'data': event['data'], 'snapshots': event['snapshots']})
+                  for event in events_queue.get().values()]
+        # Nothing leaves the rolled-back block: neither the records nor their events.
+        events_queue.set({})
+        transaction.set_rollback(True)
+    return {'changes': changes, 'events': events}
 
 
 class MoveTest(BulkTestCase):

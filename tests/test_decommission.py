@@ -1,4 +1,5 @@
 import datetime
+from unittest import mock
 
 import yaml
 from django.test import TestCase, override_settings
@@ -241,6 +242,23 @@ class DecommissionAPITestCase(PluginUrlMixin, PluginGraphQLMixin, APIViewTestCas
         )
         response = self.client.get(f'{self._get_list_url()}?status=cancelled', **self.header)
         self.assertEqual([r['id'] for r in response.data['results']], [self.decommissions[0].pk])
+
+    def test_a_request_without_filters_skips_the_filter_set_alone(self):
+        """api.views.PluginModelViewSet: no filter set is built, the ordering still applies, filters still filter."""
+        self.add_permissions('netbox_decommission.view_decommission')
+        ids = sorted(d.pk for d in self.decommissions)
+        with mock.patch.object(DecommissionFilterSet, '__init__', side_effect=AssertionError('built')):
+            response = self.client.get(f'{self._get_list_url()}?limit=25&ordering=id&brief=1', **self.header)
+            self.assertEqual([r['id'] for r in response.data['results']], ids)
+            response = self.client.get(f'{self._get_list_url()}?ordering=-id', **self.header)
+            self.assertEqual([r['id'] for r in response.data['results']], ids[::-1])
+            self.assertHttpStatus(self.client.get(self._get_detail_url(self.decommissions[0]), **self.header), 200)
+        for query, expected in (('?reason=failure', [self.decommissions[1].pk]),
+                                ('?device_name__ic=server-03', [self.decommissions[2].pk]),
+                                (f'?cf_missing=1&id={ids[0]}', [ids[0]])):
+            with self.subTest(query):
+                response = self.client.get(f'{self._get_list_url()}{query}', **self.header)
+                self.assertEqual([r['id'] for r in response.data['results']], expected)
 
 
 class DecommissionFilterSetTestCase(PluginFilterSetTestMixin, TestCase, ChangeLoggedFilterSetTestMixin):

@@ -1,18 +1,21 @@
 """
-Query-count pins: the plugin's pages, the device page's additions, the snapshot and the list APIs run exactly
-the number of queries recorded in query_budgets.json, and no more as the data grows. A change that adds a
+Query-count pins: the plugin's pages, the device page's additions, the snapshot, the list APIs and a batch start run
+exactly the number of queries recorded in query_budgets.json, and no more as the data grows. A change that adds a
 query fails here with the page, its budget and the count; if the extra query is intended, record the budgets
 anew with UPDATE_QUERY_BUDGETS=1 and commit the file.
 """
 import json
 import os
+import uuid
 from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
-from django.test import TestCase
+from django.test import RequestFactory, TestCase
 from django.urls import reverse
 
-from netbox_decommission import device_facts, workflow
+from dcim.models import Device
+from netbox.context_managers import event_tracking
+from netbox_decommission import bulk, device_facts, workflow
 from netbox_decommission.choices import DecommissionStatusChoices as Status
 from netbox_decommission.models import RemovedComponent, StorageLocation
 from users.models import User
@@ -165,3 +168,45 @@ class ScalingQueryBudgetTests(QueryBudgetTestCase):
                     self.assertWithinBudget(f'api_{endpoint}_limit_{limit}', counts[limit])
                 self.assertEqual(counts[10], counts[100], f'{url}: {counts[10]} queries at limit=10, '
                                                           f'{counts[100]} at limit=100')
+
+
+class BatchStartQueryBudgetTests(QueryBudgetTestCase):
+    """
+    bulk.start_decommissions in a change-logging request, as the batch views and jobs run it: a fixed number of
+    queries per batch (users, devices, custom fields resolved once) and a fixed number per device.
+    """
+
+    @classmethod
+    def setUpTestData(cls):
+        (cls.site,) = create_sites('Site A')
+        cls.devices = create_devices(62, cls.site, prefix='rack')
+        cls.people = create_signers()
+        grant([cls.people.head], ['view', 'add'])
+        cls.constrained = create_signers('constrained-').head
+        grant([cls.constrained], ['view', 'add'], constraints={'site_id': cls.site.pk})
+
+    def start(self, devices, user):
+        request = RequestFactory().post('/')
+        request.user, request.id = user, uuid.uuid4()
+        with event_tracking(request):
+            count, results = count_queries(
+                bulk.start_decommissions, Device.objects.filter(pk__in=[d.pk for d in devices]).order_by('name'),
+                user, reason='end_of_life', head=self.people.head, responsible=self.people.responsible,
+                executors=self.people.executors,
+            )
+        self.assertTrue(all(result.ok for result in results), [result.message for result in results])
+        return count
+
+    def test_batch_start(self):
+        ContentType.objects.clear_cache()
+        for name, user, devices in (('', self.people.head, self.devices[:31]),
+                                    ('_constrained_permission', self.constrained, self.devices[31:62])):
+            with self.subTest(name or 'unconstrained'):
+                # Warms the caches (content types, the user's permissions) alike for both counts.
+                self.start(devices[:1], user)
+                devices = devices[1:]
+                ten, twenty = self.start(devices[:10], user), self.start(devices[10:], user)
+                per_device = (twenty - ten) // 10
+                self.assertEqual(twenty, ten + 10 * per_device, f'10 devices: {ten} queries, 20: {twenty}')
+                self.assertWithinBudget(f'bulk_start_10_devices{name}', ten)
+                self.assertWithinBudget(f'bulk_start_per_device{name}', per_device)

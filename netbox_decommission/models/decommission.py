@@ -292,6 +292,9 @@ class Decommission(PrimaryModel):
     def device_deleted(self):
         return self.device_id is None and self.device_pk is not None
 
+    # What freeze_device_identity() reads of the device besides its own row: a batch loads them with its devices.
+    FROZEN_DEVICE_RELATIONS = ('device_type__manufacturer', 'site', 'rack', 'primary_ip4', 'primary_ip6')
+
     def freeze_device_identity(self):
         device = self.device
         self.device_pk = device.pk
@@ -314,8 +317,7 @@ class Decommission(PrimaryModel):
         # Also enforced by the unique_open_device constraint, but Django skips validating that constraint
         # wherever "status" is not a form field (the edit and import forms), which ended in an IntegrityError.
         if self.device_id and self.is_open:
-            other = Decommission.objects.filter(device_id=self.device_id).open().exclude(pk=self.pk).first()
-            if other is not None:
+            if Decommission.objects.filter(device_id=self.device_id).open().exclude(pk=self.pk).exists():
                 raise ValidationError({'device': _(
                     'This device already has an open decommission. Continue that one, or close or cancel it '
                     'before starting another.'
@@ -354,7 +356,9 @@ class Decommission(PrimaryModel):
         made by an edit is recorded here, with the request's user and change-log message; custody.move() saves
         with ``record_custody=False`` and writes the event itself, with the user and the reason it was given.
         """
-        with transaction.atomic():
+        # No savepoint of its own inside the caller's transaction, as Django's Model.save_base(): an error rolls the
+        # caller's transaction back whole. A batch (bulk.py) saves many records, each in its own transaction.
+        with transaction.atomic(savepoint=False):
             created = self._state.adding
             previous = stored_location(self) if record_custody else None
             if self.device_id and self.device_id != self.device_pk:

@@ -71,7 +71,8 @@ class Document(models.Model):
         return self.signed_at is not None
 
     def save(self, *args, **kwargs):
-        with transaction.atomic():
+        # The number and the row together; no savepoint of its own, as Decommission.save().
+        with transaction.atomic(savepoint=False):
             if not self.number:
                 self.number = allocate_number(
                     Document.objects.filter(kind=self.kind), 'number', document_number_format(),

@@ -17,9 +17,11 @@ the cables are deleted without being marked, so that NetBox's receivers only cle
 retrace what is left (paths from elsewhere through the cables, across patch panels); and the ends' logged updates
 are written as NetBox's receiver writes them, from the ends fetched once per model.
 """
+import itertools
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, prefetch_related_objects
 
 from dcim.models import Cable, CablePath, CableTermination, PathEndpoint
 from dcim.utils import compile_path_node
@@ -36,7 +38,25 @@ def delete_cables(queryset):
     request = current_request.get()
     if request is None or not fast_paths('deletion', 'cable_deletion'):
         return delete_logged(queryset)
-    return record_and_delete(queryset, request, _delete)
+    return record_and_delete(queryset, request, _delete, prefetch_for_events=_prefetch_for_events)
+
+
+def _prefetch_for_events(collector):
+    """
+    What the cables' and their ends' event payloads read, loaded once per model: a cable's payload lists its ends
+    (Cable.a_terminations reads cable.terminations), and each end shows its object with that object's device and
+    cable.
+    """
+    cables = list(collector.data.get(Cable, ()))
+    prefetch_related_objects(cables, Prefetch('terminations', queryset=CableTermination.objects.prefetch_related(
+        'termination')))
+    objects = defaultdict(list)
+    for end in itertools.chain(collector.data.get(CableTermination, ()),
+                               (end for cable in cables for end in cable.terminations.all())):
+        if end.termination is not None:
+            objects[type(end.termination)].append(end.termination)
+    for model, instances in objects.items():
+        prefetch_related_objects(instances, *(name for name in ('device', 'cable') if hasattr(model, name)))
 
 
 def _delete(queryset, collector):

@@ -25,6 +25,7 @@ deleted first) just before the sibling's own deletion, depending on the order th
 the whole deletion set up front, this module logs only the deletion.
 """
 from collections import UserDict, defaultdict
+from operator import attrgetter
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -64,15 +65,19 @@ def _delete(queryset, collector):
     return collector.delete() if type(queryset).delete is QuerySet.delete else queryset.delete()
 
 
-def record_and_delete(queryset, request, delete):
+def record_and_delete(queryset, request, delete, prefetch_for_events=None):
     """
     Write the change records and the events of the deletion of the queryset's objects and of what cascades from
     them, then call ``delete(queryset, collector)`` to delete them (the collector has them all, linked to one
-    another); returns what it returns.
+    another); returns what it returns. ``prefetch_for_events(collector)``, if given, loads what the events' payloads
+    read beyond what NetBox's API prefetches for each model.
     """
     collector = Collector(using=router.db_for_write(queryset.model), origin=queryset)
     collector.collect(queryset)
     collector.sort()
+    for model, instances in collector.data.items():
+        # In the order Collector.delete() sends their pre_delete signals, NetBox's order of records and events.
+        collector.data[model] = sorted(instances, key=attrgetter('pk'))
     doomed = {(type(obj), obj.pk): obj for _model, obj in collector.instances_with_model()}
     _link(doomed)
     for model, instances in collector.data.items():
@@ -100,6 +105,8 @@ def record_and_delete(queryset, request, delete):
 
     for model, instances in collector.data.items():
         _prefetch(model, list(instances), _event_lookups(model))
+    if prefetch_for_events is not None:
+        prefetch_for_events(collector)
     queue = events_queue.get()
     payloads = _deletion_payloads(recorded)
     for model, obj in recorded:

@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / 'results.json'
 REPEAT = int(os.environ.get('BENCH_REPEAT', '3'))
 RENDERS = int(os.environ.get('BENCH_RENDERS', '100'))
-RETIREMENT_RATIO = 1.25
+RETIREMENT_RATIO = 0.5
 TIME_RATIO = 1.25
 DEVICE_PAGE_EXTRA_QUERIES = 2
 

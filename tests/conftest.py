@@ -34,10 +34,12 @@ def media_root(tmp_path_factory):
 
 def pytest_runtest_setup(item):
     """
-    Tests marked fast_paths assert what only the plugin's fast paths do; where it takes NetBox's public paths (the
-    setting netbox_fast_paths off, as in the release matrix's second run, or an unverified release), they are skipped.
+    Tests marked fast_paths assert what only the plugin's fast paths do (those the marker names, say
+    fast_paths('cable_deletion'), or any); where it takes NetBox's public paths (the setting netbox_fast_paths off, as
+    in the release matrix's second run, or a release they are not verified on), they are skipped.
     """
-    if item.get_closest_marker('fast_paths') is None:
+    marker = item.get_closest_marker('fast_paths')
+    if marker is None:
         return
     from django.conf import settings
 
@@ -45,5 +47,6 @@ def pytest_runtest_setup(item):
 
     if not settings.PLUGINS_CONFIG['netbox_decommission']['netbox_fast_paths']:
         pytest.skip('the fast paths are turned off (netbox_fast_paths)')
-    if not compat.fast_paths():
-        pytest.skip(f'the fast paths are not verified on NetBox {compat.netbox_release()}')
+    if not compat.fast_paths(*marker.args):
+        named = f' ({", ".join(marker.args)})' if marker.args else ''
+        pytest.skip(f'the fast paths{named} are not verified on NetBox {compat.netbox_release()}')

@@ -3,9 +3,11 @@ The fence around NetBox's internals (netbox_decommission/compat/): the fast path
 they are verified on, the public paths give the same results, and nothing outside the fence touches NetBox's
 private names.
 """
+import json
 import logging
 import re
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -27,6 +29,13 @@ NETBOX_PRIVATE = re.compile(
     r'|\._device\b|\b_device(_id)?\s*=|\b_device__'
     r'|from (core|dcim|extras|ipam|netbox|tenancy|users|utilities|virtualization|circuits)\S* import .*\b_[a-z]'
 )
+
+RELEASES = json.loads(compat.RELEASES_FILE.read_text())['releases']
+# The fast paths the fence's modules ask for by name (compat.fast_paths('deletion'), ...).
+FAST_PATH_NAMES = {
+    name for path in FENCE.glob('*.py') for name in re.findall(r"fast_paths\(([^)]*)\)", path.read_text())
+    for name in re.findall(r"'(\w+)'", name)
+}
 
 FAST_PATHS_OFF = {
     **settings.PLUGINS_CONFIG,
@@ -55,6 +64,21 @@ class ReleasesTestCase(TestCase):
     def test_no_warning_on_a_verified_release(self):
         with self.assertNoLogs('netbox_decommission.compat', logging.WARNING):
             compat.warn_if_unverified()
+
+    def test_each_fast_path_only_on_the_releases_that_list_it(self):
+        for release in compat.verified_releases():
+            listed = set(RELEASES[release]['fast_paths'])
+            with self.subTest(release), mock.patch('netbox_decommission.compat.netbox_release', return_value=release):
+                for name in FAST_PATH_NAMES:
+                    self.assertEqual(compat.fast_paths(name), name in listed, name)
+                self.assertTrue(compat.fast_paths())
+        with on_an_unverified_release():
+            self.assertFalse(any(compat.fast_paths(name) for name in FAST_PATH_NAMES))
+
+    def test_the_releases_list_only_fast_paths_the_fence_takes(self):
+        named = {name for release in compat.verified_releases() for name in RELEASES[release]['fast_paths']}
+        self.assertEqual(named, FAST_PATH_NAMES)
+        self.assertIn('cable_deletion', RELEASES[settings.RELEASE.version]['fast_paths'])
 
     def test_the_releases_are_the_4_7_line_oldest_first(self):
         releases = compat.verified_releases()

@@ -3,10 +3,11 @@ The fence around NetBox's internals: everything the plugin uses of NetBox that N
 leading underscore, receivers it mirrors, the event machinery's inner state) lives in this package, and nowhere else.
 
 Each use names the NetBox source it mirrors. NetBox changes such code in patch releases (its deletion receiver in
-4.6.8, ``process_event_rules``' signature in 4.5.2), so the fast paths run only on the releases listed in
-``netbox_releases.json``, on which the compatibility tests pass; on any other release, or with the setting
-``netbox_fast_paths`` off, the plugin takes NetBox's public paths (plain deletion through NetBox's own change
-logging, and so on), which are slower but follow whatever NetBox does.
+4.6.8, ``process_event_rules``' signature in 4.5.2, its cable-deletion receivers between 4.7.0 and 4.7.2), so each
+fast path runs only on the releases of ``netbox_releases.json`` whose ``fast_paths`` name it, those its compatibility
+tests pass on; on any other release, or with the setting ``netbox_fast_paths`` off, the plugin takes NetBox's public
+paths (plain deletion through NetBox's own change logging, and so on), which are slower but follow whatever NetBox
+does.
 """
 import json
 import logging
@@ -23,22 +24,29 @@ RELEASES_FILE = Path(__file__).resolve().parent / 'netbox_releases.json'
 
 
 @cache
+def _releases():
+    with RELEASES_FILE.open() as f:
+        return json.load(f)['releases']
+
+
 def verified_releases():
     """The NetBox releases the fast paths are verified on, oldest first."""
-    with RELEASES_FILE.open() as f:
-        releases = json.load(f)['releases']
-    return tuple(sorted(releases, key=lambda version: tuple(int(part) for part in version.split('.'))))
+    return tuple(sorted(_releases(), key=lambda version: tuple(int(part) for part in version.split('.'))))
 
 
 def netbox_release():
     return settings.RELEASE.version
 
 
-def fast_paths():
-    """True when the plugin may take its fast paths into NetBox's internals on this NetBox."""
-    return settings.PLUGINS_CONFIG['netbox_decommission']['netbox_fast_paths'] and (
-        netbox_release() in verified_releases()
-    )
+def fast_paths(*names):
+    """
+    True when the plugin may take its fast paths into NetBox's internals on this NetBox: the named ones (say
+    ``'deletion'``), each verified on this release; with no name, any of them.
+    """
+    if not settings.PLUGINS_CONFIG['netbox_decommission']['netbox_fast_paths']:
+        return False
+    release = _releases().get(netbox_release())
+    return release is not None and all(name in release['fast_paths'] for name in names)
 
 
 def warn_if_unverified():

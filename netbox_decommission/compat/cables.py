@@ -23,7 +23,7 @@ CABLED_COMPONENTS = (ConsolePort, ConsoleServerPort, FrontPort, Interface, Power
 
 def device_cable_ids(device):
     """The ids of the cables attached to the device's components (a subquery or a list, for ``cable_id__in``)."""
-    if fast_paths():
+    if fast_paths('cables'):
         return CableTermination.objects.filter(_device=device).values_list('cable_id', flat=True)
     ids = set()
     for model in CABLED_COMPONENTS:
@@ -33,13 +33,13 @@ def device_cable_ids(device):
 
 def terminations_of_cables(cable_ids):
     """Both ends of the cables, each termination with its component (and, on the fast path, its device) loaded."""
-    related = ('termination_type', '_device') if fast_paths() else ('termination_type',)
+    related = ('termination_type', '_device') if fast_paths('cables') else ('termination_type',)
     return CableTermination.objects.filter(cable_id__in=cable_ids).select_related(*related).prefetch_related(
         'termination')
 
 
 def termination_device(termination):
     """The device a cable end belongs to; None for an end that is not a device's (a circuit termination)."""
-    if fast_paths():
+    if fast_paths('cables'):
         return termination._device
     return getattr(termination.termination, 'device', None)

@@ -10,6 +10,6 @@ __all__ = ('changelog_message',)
 
 
 def changelog_message(obj):
-    if not fast_paths():
+    if not fast_paths('changelog'):
         return ''
     return getattr(obj, '_changelog_message', '') or ''

@@ -3,8 +3,9 @@ Deleting a server's worth of objects with the change log and the events NetBox w
 
 Mirrors NetBox 4.7's pre_delete receiver ``core.signals.handle_deleted_object`` and reads its internals: the set
 ``core.signals._signals_received.pre_delete`` (objects whose deletion is recorded), ``_prechange_snapshot``
-(``netbox.models.features.ChangeLoggingMixin``), the payload an ``EventContext`` stores
-(``extras.events.EventContext.freeze_data``) and the models' ``_netbox_private`` flag. Off the verified releases (see
+(``netbox.models.features.ChangeLoggingMixin``), the event a deletion queues (``extras.events.enqueue_event``) and
+the payload its ``EventContext`` stores (``extras.events.EventContext.freeze_data``), and the models'
+``_netbox_private`` flag. Off the verified releases (see
 the package's docstring) ``delete_logged`` is a plain ``QuerySet.delete()``, which NetBox logs object by object
 itself; tests/test_batched_deletion.py compares both.
 
@@ -12,7 +13,9 @@ NetBox records a deletion in a pre_delete receiver (core.signals.handle_deleted_
 serializes the object for the change record, serializes it again through its REST serializer for the event queue,
 and looks up, relation by relation, the surviving objects that pointed at it. For a server with hundreds of
 interfaces, addresses and parts, those per-object queries are most of what deleting it costs. Here the same
-records are written from objects fetched, linked to each other and prefetched once per model and relation. The
+records are written from objects fetched, linked to each other and prefetched once per model and relation, and
+the events' payloads serialized a model at a time (NetBox's REST serializers build their fields anew for each
+object they serialize alone, which is most of the time a deletion's events take). The
 receiver then finds every object already handled: it keeps that set itself, so that an object reached twice in a
 cascade is logged once. NetBox's other receivers (protection rules, cable paths, the search cache, notifications)
 run as for any deletion, and the deletion itself is Django's.
@@ -21,7 +24,8 @@ One difference from NetBox, on purpose: NetBox may log an update of a sibling (s
 deleted first) just before the sibling's own deletion, depending on the order the cascade reaches them. Knowing
 the whole deletion set up front, this module logs only the deletion.
 """
-from collections import UserDict
+from collections import UserDict, defaultdict
+from operator import attrgetter
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -34,7 +38,8 @@ from django_prometheus.models import model_deletes
 from core import signals as core_signals
 from core.choices import ObjectChangeActionChoices
 from core.events import OBJECT_DELETED
-from extras.events import enqueue_event
+from core.models import ObjectType
+from extras.events import EventContext
 from netbox.api.exceptions import SerializerNotFound
 from netbox.context import current_request, events_queue
 from netbox.models.features import ChangeLoggingMixin, has_feature
@@ -42,18 +47,37 @@ from utilities.api import get_prefetches_for_serializer, get_serializer_for_mode
 
 from . import fast_paths
 
-__all__ = ('delete_logged',)
+__all__ = ('delete_logged', 'record_and_delete', 'serialized_many_to_many')
 
 
 def delete_logged(queryset):
     """Delete the queryset's objects and everything that cascades from them; returns what QuerySet.delete does."""
     request = current_request.get()
-    if request is None or not fast_paths():
+    if request is None or not fast_paths('deletion'):
         # Outside a request NetBox logs nothing, so there is nothing to batch.
         return queryset.delete()
+    return record_and_delete(queryset, request, _delete)
+
+
+def _delete(queryset, collector):
+    # What QuerySet.delete() would do with a collector of its own; a queryset that does more (NetBox's cables
+    # mark themselves as being deleted) deletes itself.
+    return collector.delete() if type(queryset).delete is QuerySet.delete else queryset.delete()
+
+
+def record_and_delete(queryset, request, delete, prefetch_for_events=None):
+    """
+    Write the change records and the events of the deletion of the queryset's objects and of what cascades from
+    them, then call ``delete(queryset, collector)`` to delete them (the collector has them all, linked to one
+    another); returns what it returns. ``prefetch_for_events(collector)``, if given, loads what the events' payloads
+    read beyond what NetBox's API prefetches for each model.
+    """
     collector = Collector(using=router.db_for_write(queryset.model), origin=queryset)
     collector.collect(queryset)
     collector.sort()
+    for model, instances in collector.data.items():
+        # In the order Collector.delete() sends their pre_delete signals, NetBox's order of records and events.
+        collector.data[model] = sorted(instances, key=attrgetter('pk'))
     doomed = {(type(obj), obj.pk): obj for _model, obj in collector.instances_with_model()}
     _link(doomed)
     for model, instances in collector.data.items():
@@ -81,20 +105,63 @@ def delete_logged(queryset):
 
     for model, instances in collector.data.items():
         _prefetch(model, list(instances), _event_lookups(model))
+    if prefetch_for_events is not None:
+        prefetch_for_events(collector)
     queue = events_queue.get()
-    payloads = {}
+    payloads = _deletion_payloads(recorded)
     for model, obj in recorded:
-        enqueue_event(queue, obj, request, OBJECT_DELETED)
+        _enqueue_deletion(queue, obj, request, payloads)
         model_deletes.labels(model._meta.model_name).inc()
-        key = f'{model._meta.app_label}.{model._meta.model_name}:{obj.pk}'
-        if key in queue:
-            payloads[key] = queue[key]['data']
     events_queue.set(queue)
-    # What QuerySet.delete() would do with a collector of its own; a queryset that does more (NetBox's cables
-    # mark themselves as being deleted) deletes itself.
-    deleted = collector.delete() if type(queryset).delete is QuerySet.delete else queryset.delete()
+    deleted = delete(queryset, collector)
     _restore_deletion_events(events_queue.get(), payloads)
     return deleted
+
+
+def _event_key(obj):
+    return f'{obj._meta.app_label}.{obj._meta.model_name}:{obj.pk}'
+
+
+def _deletion_payloads(recorded):
+    """
+    The payloads of the deletions' events (extras.events.serialize_for_event), serialized a model at a time: one
+    REST serializer for all of a model's objects builds its fields once, where one per object builds them for each.
+    """
+    objects = defaultdict(list)
+    for model, obj in recorded:
+        if has_feature(obj, 'event_rules'):
+            objects[model].append(obj)
+    payloads = {}
+    for model, instances in objects.items():
+        serializer = get_serializer_for_model(model)(instances, many=True, context={'request': None})
+        payloads.update(zip(map(_event_key, instances), serializer.data, strict=True))
+    return payloads
+
+
+def _enqueue_deletion(queue, obj, request, payloads):
+    """
+    extras.events.enqueue_event(queue, obj, request, OBJECT_DELETED), with the payload its EventContext.freeze_data
+    would serialize given ready.
+    """
+    key = _event_key(obj)
+    if key not in payloads:  # the model has no events (has_feature 'event_rules')
+        return
+    if key in queue:
+        event = queue[key]
+        event['snapshots']['postchange'] = None
+        event['event_type'] = OBJECT_DELETED
+    else:
+        event = queue[key] = EventContext(
+            object_type=ObjectType.objects.get_for_model(obj),
+            object_id=obj.pk,
+            object=obj,
+            event_type=OBJECT_DELETED,
+            snapshots={'prechange': getattr(obj, '_prechange_snapshot', None), 'postchange': None},
+            request=request,
+            user=request.user,
+        )
+    UserDict.__setitem__(event, 'data', payloads[key])
+    event._serialization_source = None
 
 
 def _restore_deletion_events(queue, payloads):
@@ -139,10 +206,14 @@ def _link(doomed):
                     field.set_cached_value(obj, target)
 
 
+def serialized_many_to_many(model):
+    """The many-to-many fields serializing an object for its change record reads (tags and the serialized ones)."""
+    return [field.name for field in model._meta.local_many_to_many if field.serialize or field.name == 'tags']
+
+
 def _change_record_lookups(model, instances):
     """What serializing the objects for their change records reads: tags, many-to-many fields, generic relations."""
-    lookups = [field.name for field in model._meta.local_many_to_many if field.serialize or field.name == 'tags']
-    return lookups + [
+    return serialized_many_to_many(model) + [
         field.name for field in model._meta.private_fields
         if isinstance(field, GenericForeignKey) and not all(field.is_cached(obj) for obj in instances)
     ]

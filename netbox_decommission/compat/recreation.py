@@ -36,7 +36,7 @@ def _components_of(module):
 
 
 def save_module_without_template_components(module):
-    if fast_paths():
+    if fast_paths('recreation'):
         # Mirrors dcim/forms/common.py (ModuleCommonForm.save) and dcim/api/serializers_/devices.py
         # (ModuleSerializer.create) of NetBox 4.7: "replicate components" unticked sets this flag, which
         # dcim/models/modules.py (Module._save_new) reads before creating the module type's components.

@@ -15,6 +15,7 @@ from netbox.context import current_request
 from virtualization.models import VirtualMachine
 
 from .. import device_facts, guard
+from ..compat.cable_deletion import delete_cables
 from ..compat.cables import device_cable_ids
 from ..compat.deletion import delete_logged
 from ..plugin_settings import get_setting
@@ -87,7 +88,7 @@ def retire_device(decommission, user):
     snapshot['retirement'] = _record(user, delete_device, delete_addresses, freed)
     # Cables first: NetBox's deletion of a device would leave their far ends dangling. (Deleting them after the
     # device runs more queries: NetBox then retraces the paths end by end as the device's interfaces go.)
-    delete_logged(Cable.objects.filter(pk__in=list(device_cable_ids(device))))
+    delete_cables(Cable.objects.filter(pk__in=list(device_cable_ids(device))))
 
     if device.primary_ip4_id or device.primary_ip6_id or device.oob_ip_id:
         device.snapshot()

@@ -1,0 +1,213 @@
+"""
+The batched cable deletion leaves what NetBox's own cable deletion leaves: the same change records (the cables,
+their ends, the logged updates of the cabled objects), the same queued events with the same payloads, and the same
+cable paths on what survives (the CablePath rows, each object's cable fields, `_path`, link peers and connected
+endpoints) — in fewer queries. Each test deletes the same cables twice, once each way, rolling the first back.
+"""
+import copy
+import json
+import uuid
+from unittest import mock
+
+import pytest
+from django.db import connection, transaction
+from django.test import RequestFactory, TestCase
+from django.test.utils import CaptureQueriesContext
+
+from core import signals as core_signals
+from core.models import ObjectChange, ObjectType
+from dcim.models import (
+    Cable,
+    CablePath,
+    CableTermination,
+    ConsolePort,
+    ConsoleServerPort,
+    FrontPort,
+    Interface,
+    PortMapping,
+    PowerOutlet,
+    PowerPort,
+    RearPort,
+)
+from extras.models import CustomField, Tag
+from netbox.context import events_queue
+from netbox.context_managers import event_tracking
+from netbox_decommission import compat
+from netbox_decommission.compat.cable_deletion import delete_cables
+from netbox_decommission.compat.deletion import delete_logged
+from users.models import User
+from utilities.testing import create_test_device
+
+from .utils import create_sites, on_an_unverified_release
+
+pytestmark = pytest.mark.compat
+
+CHANGE_FIELDS = (
+    'changed_object_type_id', 'changed_object_id', 'related_object_type_id', 'related_object_id', 'action',
+    'object_repr', 'prechange_data', 'postchange_data', 'user_name', 'message',
+)
+CABLED_MODELS = (ConsolePort, ConsoleServerPort, FrontPort, Interface, PowerOutlet, PowerPort, RearPort)
+
+
+def release_without_cable_deletion():
+    """A release the batched deletion is verified on, but not the cable deletion's fast path."""
+    releases = json.loads(compat.RELEASES_FILE.read_text())['releases']
+    return next(version for version, release in releases.items()
+                if 'deletion' in release['fast_paths'] and 'cable_deletion' not in release['fast_paths'])
+
+
+def _without_update_time(data):
+    # An updated object is stamped with the time it is saved, which differs between the two runs.
+    return {key: value for key, value in data.items() if key != 'last_updated'} if isinstance(data, dict) else data
+
+
+def _cable(a, b, **attrs):
+    cable = Cable(a_terminations=a, b_terminations=b, **attrs)
+    cable.save()
+    return cable
+
+
+def cabling():
+    """Every cable path, and every cabled object's cable fields, path, link peers and connected endpoints."""
+    paths = sorted(CablePath.objects.values_list('pk', 'path', 'is_active', 'is_complete', 'is_split'))
+    ends = {}
+    for model in CABLED_MODELS:
+        for obj in model.objects.order_by('pk'):
+            ends[model._meta.model_name, obj.pk] = (
+                obj.cable_id, obj.cable_end, obj.cable_connector, obj.cable_positions, obj.mark_connected,
+                getattr(obj, '_path_id', None), [repr(peer) for peer in obj.link_peers],
+                [repr(endpoint) for endpoint in getattr(obj, 'connected_endpoints', None) or []],
+            )
+    return paths, ends
+
+
+class BatchedCableDeletionTestCase(TestCase):
+    """
+    A server cabled every way: interfaces to a switch (one cable with two ends a side), an interface to a patch
+    panel whose rear port goes on to the switch (so that the switch's path passes through the panel), its console to
+    a console server and its power supply to a PDU.
+    """
+
+    @classmethod
+    def setUpTestData(cls):
+        (site,) = create_sites('Site A')
+        cls.user = User.objects.create_user(username='deleter')
+        cls.server = server = create_test_device('srv', site=site)
+        switch = create_test_device('switch', site=site)
+        panel = create_test_device('panel', site=site)
+        console = create_test_device('console', site=site)
+        pdu = create_test_device('pdu', site=site)
+        tag = Tag.objects.create(name='Uplink', slug='uplink')
+        field = CustomField.objects.create(name='patch', type='text')
+        field.object_types.set([ObjectType.objects.get_for_model(Interface)])
+
+        eth = [Interface.objects.create(device=server, name=f'eth{i}', type='10gbase-x-sfpp') for i in range(5)]
+        ports = [
+            Interface.objects.create(device=switch, name=f'xe-0/0/{i}', type='10gbase-x-sfpp',
+                                     description='to srv', custom_field_data={'patch': f'P{i}'})
+            for i in range(5)
+        ]
+        ports[0].tags.add(tag)
+        eth[0].tags.add(tag)
+        _cable([eth[0]], [ports[0]], label='eth0')
+        _cable([ports[1]], [eth[1]], label='eth1')  # the server at the B end
+        _cable([eth[3], eth[4]], [ports[3], ports[4]], label='eth3-4')
+
+        front = FrontPort.objects.create(device=panel, name='Front 1', type='8p8c')
+        rear = RearPort.objects.create(device=panel, name='Rear 1', type='8p8c', positions=1)
+        PortMapping.objects.create(device=panel, front_port=front, front_port_position=1, rear_port=rear,
+                                   rear_port_position=1)
+        _cable([eth[2]], [front], label='eth2-panel')
+        _cable([rear], [ports[2]], label='panel-switch')
+
+        _cable([ConsolePort.objects.create(device=server, name='Console')],
+               [ConsoleServerPort.objects.create(device=console, name='Port 1')], label='console')
+        _cable([PowerPort.objects.create(device=server, name='PSU0')],
+               [PowerOutlet.objects.create(device=pdu, name='Outlet 1')], label='power')
+
+        # A cable that stays: nothing of it changes.
+        _cable([Interface.objects.create(device=switch, name='xe-0/0/9', type='10gbase-x-sfpp')],
+               [Interface.objects.create(device=console, name='mgmt0', type='1000base-t')], label='stays')
+
+    def cables(self):
+        return Cable.objects.filter(pk__in=list(
+            CableTermination.objects.filter(_device=self.server).values_list('cable_id', flat=True)))
+
+    def record(self, delete):
+        """Run `delete` as NetBox runs a request; return its change records, queued events, cabling and queries."""
+        request = RequestFactory().delete('/')
+        request.user, request.id = self.user, uuid.uuid4()
+        with transaction.atomic():
+            savepoint = transaction.savepoint()
+            with event_tracking(request), CaptureQueriesContext(connection) as queries:
+                delete()
+                events = {
+                    key: (event['event_type'], _without_update_time(copy.deepcopy(event['data'])),
+                          {when: _without_update_time(copy.deepcopy(snapshot))
+                           for when, snapshot in event['snapshots'].items()})
+                    for key, event in events_queue.get().items()
+                }
+            changes = [
+                {**change, 'prechange_data': _without_update_time(change['prechange_data']),
+                 'postchange_data': _without_update_time(change['postchange_data'])}
+                for change in ObjectChange.objects.filter(request_id=request.id).values(*CHANGE_FIELDS)
+            ]
+            state = cabling()
+            transaction.savepoint_rollback(savepoint)
+        # As at the end of a request: NetBox forgets which deletions it has recorded.
+        core_signals._signals_received.pre_delete = set()
+        changes.sort(key=lambda change: json.dumps(change, sort_keys=True, default=str))
+        return changes, events, state, len(queries)
+
+    maxDiff = None
+
+    def assertSameDeletion(self, netbox, batched):
+        netbox_changes, netbox_events, netbox_state, _queries = netbox
+        changes, events, state, _queries = batched
+        self.assertEqual(len(changes), len(netbox_changes))
+        for change, expected in zip(changes, netbox_changes, strict=True):
+            self.assertEqual(change, expected)
+        self.assertEqual(list(events), list(netbox_events), 'the same events, in the same order')
+        for key, event in events.items():
+            self.assertEqual(event, netbox_events[key], key)
+        self.assertEqual(state, netbox_state)
+
+    def netboxs_own(self):
+        return self.record(lambda: self.cables().delete())
+
+    @pytest.mark.fast_paths('deletion', 'cable_deletion')
+    def test_the_same_records_events_and_paths_in_fewer_queries(self):
+        netbox = self.netboxs_own()
+        batched = self.record(lambda: delete_cables(self.cables()))
+        self.assertSameDeletion(netbox, batched)
+        changes, _events, (paths, ends), queries = batched
+        updated = [change for change in changes if change['action'] == 'update']
+        # Both ends of each of the six cables, two a side for one of them.
+        self.assertEqual(len(updated), 2 * 6 + 2)
+        self.assertEqual(sum(1 for change in changes if change['action'] == 'delete'), 6 + 2 * 6 + 2)
+        # What survives: the switch's path through the panel, cut at the panel's front port; the cable that stays.
+        switch_port = Interface.objects.get(device__name='switch', name='xe-0/0/2')
+        front = FrontPort.objects.get(device__name='panel')
+        through = [path for path in paths if path[1][0] == [f'{ObjectType.objects.get_for_model(Interface).pk}:'
+                                                            f'{switch_port.pk}']]
+        self.assertEqual(len(through), 1)
+        self.assertEqual(through[0][1][-1], [f'{ObjectType.objects.get_for_model(FrontPort).pk}:{front.pk}'])
+        self.assertFalse(through[0][3], 'the path through the panel ends incomplete at its front port')
+        self.assertEqual(len(paths), 1 + 2)
+        self.assertLess(queries, netbox[3], f'{queries} queries batched, {netbox[3]} by NetBox')
+
+    @pytest.mark.fast_paths('deletion')
+    def test_where_the_cable_fast_path_is_not_verified_it_is_the_batched_deletion(self):
+        netbox = self.netboxs_own()
+        logged = self.record(lambda: delete_logged(self.cables()))
+        with mock.patch('netbox_decommission.compat.netbox_release', new=lambda: release_without_cable_deletion()):
+            fallback = self.record(lambda: delete_cables(self.cables()))
+        self.assertSameDeletion(netbox, fallback)
+        self.assertEqual(fallback[3], logged[3], 'the queries of compat.deletion.delete_logged')
+
+    def test_on_an_unverified_release_it_is_netboxs_own_deletion(self):
+        with on_an_unverified_release():
+            public = self.record(lambda: delete_cables(self.cables()))
+        netbox = self.netboxs_own()
+        self.assertSameDeletion(netbox, public)
+        self.assertEqual(public[3], netbox[3], "the public path runs exactly the queries of NetBox's own deletion")

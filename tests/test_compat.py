@@ -78,7 +78,8 @@ class ReleasesTestCase(TestCase):
     def test_the_releases_list_only_fast_paths_the_fence_takes(self):
         named = {name for release in compat.verified_releases() for name in RELEASES[release]['fast_paths']}
         self.assertEqual(named, FAST_PATH_NAMES)
-        self.assertIn('cable_deletion', RELEASES[settings.RELEASE.version]['fast_paths'])
+        # The newest release the fence is verified on takes every fast path; older ones may take fewer.
+        self.assertEqual(set(RELEASES[compat.verified_releases()[-1]]['fast_paths']), FAST_PATH_NAMES)
 
     def test_the_releases_are_the_4_7_line_oldest_first(self):
         releases = compat.verified_releases()

@@ -345,6 +345,7 @@ class RestoreRoundTripTestCase(RestoreTestBase):
         self.assertRoundTrip(gone=False)
 
 
+@pytest.mark.public_paths_rerun
 @on_an_unverified_release()
 class RestoreRoundTripOnThePublicPathsTestCase(RestoreRoundTripTestCase):
     """The same, where the fast paths are not verified: a module is put back as NetBox's UI creates one."""

@@ -315,6 +315,7 @@ class RetirementTestCase(TestCase):
         self.assertEqual(self.decommission.device_snapshot['virtual_machines'][0]['name'], 'vm-pinned')
 
 
+@pytest.mark.public_paths_rerun
 @on_an_unverified_release()
 class RetirementOnThePublicPathsTestCase(RetirementTestCase):
     """The same retirement where the fast paths are not verified: NetBox's own deletion and cable lookups."""

@@ -90,6 +90,15 @@ class StartBatch:
         """The device as loaded for the batch (or as given, if it is gone: full_clean() then says so)."""
         return self.devices.get(device.pk, device)
 
+    @staticmethod
+    def lock(device):
+        """
+        Lock the device's row until the record's transaction ends, so that two batches never start two
+        decommissions of it at once: the one that waits then finds the other's open one (clean()). False if the
+        device is gone.
+        """
+        return Device.objects.select_for_update(of=('self',)).filter(pk=device.pk).values_list('pk').exists()
+
     def checked_fields(self, device):
         """
         The fields full_clean() may leave out: those resolved for the batch, and an empty number (the number is
@@ -105,9 +114,9 @@ class StartBatch:
 def start_decommissions(devices, user, *, reason, reason_text='', head=None, responsible=None, executors=(),
                         planned_start=None, planned_end=None, on_result=None):
     """
-    Start a decommission of each device with the shared fields, each in its own transaction. A device that is
-    refused (it already has an open decommission, the user may not add this one, ...) is reported; the others are
-    started. ``on_result(result)`` is called after each device.
+    Start a decommission of each device with the shared fields, each in its own transaction under the device's row
+    lock. A device that is refused (it already has an open decommission, the user may not add this one, it is
+    gone, ...) is reported; the others are started. ``on_result(result)`` is called after each device.
     """
     results = []
     executors = list(executors)
@@ -116,6 +125,8 @@ def start_decommissions(devices, user, *, reason, reason_text='', head=None, res
     for device in devices:
         try:
             with transaction.atomic():
+                if not batch.lock(device):
+                    raise Device.DoesNotExist
                 decommission = Decommission(
                     device=batch.device(device), reason=reason, reason_text=reason_text, head=head,
                     responsible=responsible, planned_start=planned_start, planned_end=planned_end, requested_by=user,
@@ -129,6 +140,9 @@ def start_decommissions(devices, user, *, reason, reason_text='', head=None, res
                 # edit views do, and roll it back when it falls outside them.
                 if not batch.permits(decommission):
                     raise PermissionDenied(_('You may not start a decommission of {device}.').format(device=device))
+        except Device.DoesNotExist:
+            result = Result(ok=False, message=_('{device} no longer exists.').format(device=device),
+                            device=str(device), device_id=device.pk)
         except ValidationError as e:
             result = Result(ok=False, message=_messages(e), device=str(device), device_id=device.pk)
         except PermissionDenied as e:

@@ -149,6 +149,16 @@ class BatchJob(JobRunner):
         self.job.save(update_fields=['data'])
         self.logger.info(_('{succeeded} of {total} succeeded').format(succeeded=succeeded, total=len(results)))
 
+    def handle_records(self, entries, shared):
+        """Handle each record, counting its result in as it comes (record())."""
+        return [self.record(self.handle_record(entry, shared)) for entry in entries]
+
+    @staticmethod
+    def gone(entry):
+        """The result of a record deleted since the batch was asked for."""
+        return bulk.Result(ok=False, message=_('{record} no longer exists.').format(
+            record=entry['number'] or entry['device']), **entry)
+
     def report_interruption(self, error):
         """
         Record where the batch stopped. The record in hand was rolled back with its own transaction: it is left to
@@ -175,8 +185,7 @@ class BatchJob(JobRunner):
         try:
             # The request copied at enqueueing makes the change log name the user and the request, as in the UI.
             with apply_request_processors(request) if request is not None else nullcontext():
-                shared = self.shared(**kwargs)
-                results = [self.record(self.handle_record(entry, shared)) for entry in entries]
+                results = self.handle_records(entries, self.shared(**kwargs))
         except Exception as error:
             self.report_interruption(error)
             raise
@@ -275,16 +284,17 @@ class BulkStartJob(BatchJob):
             'planned_end': planned_end,
         }
 
-    def handle_record(self, entry, shared):
-        with transaction.atomic():
-            # Locked until the decommission is saved: two batches never start two decommissions of one device.
-            device = Device.objects.select_for_update(of=('self',)).select_related(*DEVICE_IDENTITY).filter(
-                pk=entry['device_id']).first()
-            if device is None:
-                return bulk.Result(ok=False, message=_('{device} no longer exists.').format(device=entry['device']),
-                                   device=entry['device'], device_id=entry['device_id'])
-            result, = bulk.start_decommissions([device], self.job.user, **shared)
-        return result
+    def handle_records(self, entries, shared):
+        """
+        All of them in one bulk.start_decommissions, which resolves what the records share once for the batch and
+        starts each under its device's row lock.
+        """
+        devices = Device.objects.select_related(*DEVICE_IDENTITY).in_bulk([entry['device_id'] for entry in entries])
+        gone = [self.record(self.gone(entry)) for entry in entries if entry['device_id'] not in devices]
+        return gone + bulk.start_decommissions(
+            [devices[entry['device_id']] for entry in entries if entry['device_id'] in devices], self.job.user,
+            on_result=self.record, **shared,
+        )
 
 
 class BulkStartChunkJob(ChunkJob, BulkStartJob):
@@ -318,9 +328,7 @@ class BulkMoveJob(BatchJob):
             # Read under its lock: a record another batch is moving is seen as that one left it (bulk.already_made).
             decommission = Decommission.objects.select_for_update().filter(pk=entry['decommission_id']).first()
             if decommission is None:
-                return bulk.Result(ok=False, message=_('{number} no longer exists.').format(number=entry['number']),
-                                   number=entry['number'], decommission_id=entry['decommission_id'],
-                                   device=entry['device'], device_id=entry['device_id'])
+                return self.gone(entry)
             result, = bulk.apply_move([decommission], self.job.user, **shared)
         return result
 

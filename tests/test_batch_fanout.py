@@ -142,13 +142,16 @@ class FanOutTest(TestCase):
             'executors': [u.pk for u in self.people.executors],
         })
         self.assertEqual(len(parent.data['chunks']), 2)
+        # Deleted after the batch was asked for: reported, and the others started.
+        gone = devices.pop(2)
+        Device.objects.filter(pk=gone.pk).delete()
         run_enqueued_jobs(chunk_callbacks)
         parent.refresh_from_db()
         self.assertEqual(parent.status, JobStatusChoices.STATUS_COMPLETED)
-        self.assertEqual((parent.data['done'], parent.data['succeeded'], parent.data['failed']), (6, 5, 1))
-        refused, = [r for r in parent.data['results'] if not r['ok']]
-        self.assertEqual(refused['device_id'], self.devices[0].pk)
-        self.assertIn('already has an open decommission', refused['message'])
+        self.assertEqual((parent.data['done'], parent.data['succeeded'], parent.data['failed']), (6, 4, 2))
+        refused = {r['device_id']: r['message'] for r in parent.data['results'] if not r['ok']}
+        self.assertEqual(refused[gone.pk], f'{gone.name} no longer exists.')
+        self.assertIn('already has an open decommission', refused[self.devices[0].pk])
         for decommission in Decommission.objects.filter(device__in=devices):
             self.assertEqual(decommission.executors.count(), 2)
         self.assertEqual(Decommission.objects.filter(device=self.devices[0]).count(), 1)

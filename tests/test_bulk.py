@@ -178,6 +178,15 @@ class StartTest(BulkTestCase):
         self.assertEqual(result.message, f'user instance with id {gone_pk} is not a valid choice.')
         self.assertFalse(Decommission.objects.exists())
 
+    def test_a_device_deleted_since_it_was_chosen_is_reported(self):
+        gone, kept = self.loose[:2]
+        Device.objects.filter(pk=gone.pk).delete()
+        refused, started = bulk.start_decommissions([gone, kept], self.user, reason=EOL)
+        self.assertEqual((refused.ok, refused.message, refused.device_id),
+                         (False, f'{gone} no longer exists.', gone.pk))
+        self.assertTrue(started.ok, started.message)
+        self.assertEqual(list(Decommission.objects.values_list('device_id', flat=True)), [kept.pk])
+
     def test_a_batch_records_the_change_log_and_events_of_a_single_start(self):
         """The batch's shortcuts (users and devices resolved once, no savepoints) leave what NetBox records alike."""
         device = self.loose[0]

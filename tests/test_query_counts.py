@@ -17,8 +17,10 @@ from dcim.models import Device
 from netbox.context_managers import event_tracking
 from netbox_decommission import bulk, device_facts, workflow
 from netbox_decommission.choices import DecommissionStatusChoices as Status
+from netbox_decommission.jobs import BulkStartJob
 from netbox_decommission.models import RemovedComponent, StorageLocation
 from users.models import User
+from utilities.request import copy_safe_request
 from utilities.testing import create_test_device
 
 from .page_queries import count_queries, plugin_off_device_page
@@ -33,6 +35,8 @@ from .utils import (
     create_workflow_decommission,
     dispose_media,
     grant,
+    plugin_settings,
+    run_enqueued_jobs,
     token_header,
 )
 
@@ -210,3 +214,27 @@ class BatchStartQueryBudgetTests(QueryBudgetTestCase):
                 self.assertEqual(twenty, ten + 10 * per_device, f'10 devices: {ten} queries, 20: {twenty}')
                 self.assertWithinBudget(f'bulk_start_10_devices{name}', ten)
                 self.assertWithinBudget(f'bulk_start_per_device{name}', per_device)
+
+    def start_as_job(self, devices):
+        """BulkStartJob enqueued as the batch views enqueue it, run as a worker runs it: the queries of running it."""
+        request = RequestFactory().post('/')
+        request.user, request.id = self.people.head, uuid.uuid4()
+        with self.captureOnCommitCallbacks() as callbacks:
+            BulkStartJob.enqueue(user=self.people.head, request=copy_safe_request(request),
+                                 device_ids=[d.pk for d in devices], reason='end_of_life',
+                                 head_id=self.people.head.pk, responsible_id=self.people.responsible.pk,
+                                 executor_ids=[u.pk for u in self.people.executors])
+        count, (job,) = count_queries(run_enqueued_jobs, callbacks)
+        self.assertEqual(job.data['succeeded'], len(devices), job.data['results'])
+        return count
+
+    @plugin_settings(batch_chunk_size=40)
+    def test_batch_start_as_a_job(self):
+        """
+        A job starts its devices as one bulk.start_decommissions, so a device costs what it costs there plus the
+        saving of the job's data with its result.
+        """
+        self.start_as_job(self.devices[:1])
+        ten, twenty = self.start_as_job(self.devices[1:11]), self.start_as_job(self.devices[11:31])
+        self.assertEqual((twenty - ten) % 10, 0, f'10 devices: {ten} queries, 20: {twenty}')
+        self.assertEqual((twenty - ten) // 10, budgets()['bulk_start_per_device'] + 1)

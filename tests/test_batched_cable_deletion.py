@@ -4,18 +4,13 @@ their ends, the logged updates of the cabled objects), the same queued events wi
 cable paths on what survives (the CablePath rows, each object's cable fields, `_path`, link peers and connected
 endpoints) — in fewer queries. Each test deletes the same cables twice, once each way, rolling the first back.
 """
-import copy
 import json
-import uuid
 from unittest import mock
 
 import pytest
-from django.db import connection, transaction
-from django.test import RequestFactory, TestCase
-from django.test.utils import CaptureQueriesContext
+from django.test import TestCase
 
-from core import signals as core_signals
-from core.models import ObjectChange, ObjectType
+from core.models import ObjectType
 from dcim.models import (
     Cable,
     CablePath,
@@ -30,22 +25,17 @@ from dcim.models import (
     RearPort,
 )
 from extras.models import CustomField, Tag
-from netbox.context import events_queue
-from netbox.context_managers import event_tracking
 from netbox_decommission import compat
 from netbox_decommission.compat.cable_deletion import delete_cables
 from netbox_decommission.compat.deletion import delete_logged
 from users.models import User
 from utilities.testing import create_test_device
 
+from .deletion_records import record_deletion
 from .utils import create_sites, on_an_unverified_release
 
 pytestmark = pytest.mark.compat
 
-CHANGE_FIELDS = (
-    'changed_object_type_id', 'changed_object_id', 'related_object_type_id', 'related_object_id', 'action',
-    'object_repr', 'prechange_data', 'postchange_data', 'user_name', 'message',
-)
 CABLED_MODELS = (ConsolePort, ConsoleServerPort, FrontPort, Interface, PowerOutlet, PowerPort, RearPort)
 
 
@@ -54,11 +44,6 @@ def release_without_cable_deletion():
     releases = json.loads(compat.RELEASES_FILE.read_text())['releases']
     return next(version for version, release in releases.items()
                 if 'deletion' in release['fast_paths'] and 'cable_deletion' not in release['fast_paths'])
-
-
-def _without_update_time(data):
-    # An updated object is stamped with the time it is saved, which differs between the two runs.
-    return {key: value for key, value in data.items() if key != 'last_updated'} if isinstance(data, dict) else data
 
 
 def _cable(a, b, **attrs):
@@ -134,43 +119,18 @@ class BatchedCableDeletionTestCase(TestCase):
             CableTermination.objects.filter(_device=self.server).values_list('cable_id', flat=True)))
 
     def record(self, delete):
-        """Run `delete` as NetBox runs a request; return its change records, queued events, cabling and queries."""
-        request = RequestFactory().delete('/')
-        request.user, request.id = self.user, uuid.uuid4()
-        with transaction.atomic():
-            savepoint = transaction.savepoint()
-            with event_tracking(request), CaptureQueriesContext(connection) as queries:
-                delete()
-                events = {
-                    key: (event['event_type'], _without_update_time(copy.deepcopy(event['data'])),
-                          {when: _without_update_time(copy.deepcopy(snapshot))
-                           for when, snapshot in event['snapshots'].items()})
-                    for key, event in events_queue.get().items()
-                }
-            changes = [
-                {**change, 'prechange_data': _without_update_time(change['prechange_data']),
-                 'postchange_data': _without_update_time(change['postchange_data'])}
-                for change in ObjectChange.objects.filter(request_id=request.id).values(*CHANGE_FIELDS)
-            ]
-            state = cabling()
-            transaction.savepoint_rollback(savepoint)
-        # As at the end of a request: NetBox forgets which deletions it has recorded.
-        core_signals._signals_received.pre_delete = set()
-        changes.sort(key=lambda change: json.dumps(change, sort_keys=True, default=str))
-        return changes, events, state, len(queries)
+        return record_deletion(self.user, delete, capture=cabling)
 
     maxDiff = None
 
     def assertSameDeletion(self, netbox, batched):
-        netbox_changes, netbox_events, netbox_state, _queries = netbox
-        changes, events, state, _queries = batched
-        self.assertEqual(len(changes), len(netbox_changes))
-        for change, expected in zip(changes, netbox_changes, strict=True):
+        self.assertEqual(len(batched.changes), len(netbox.changes))
+        for change, expected in zip(batched.changes, netbox.changes, strict=True):
             self.assertEqual(change, expected)
-        self.assertEqual(list(events), list(netbox_events), 'the same events, in the same order')
-        for key, event in events.items():
-            self.assertEqual(event, netbox_events[key], key)
-        self.assertEqual(state, netbox_state)
+        self.assertEqual(list(batched.events), list(netbox.events), 'the same events, in the same order')
+        for key, event in batched.events.items():
+            self.assertEqual(event, netbox.events[key], key)
+        self.assertEqual(batched.state, netbox.state)
 
     def netboxs_own(self):
         return self.record(lambda: self.cables().delete())
@@ -180,7 +140,7 @@ class BatchedCableDeletionTestCase(TestCase):
         netbox = self.netboxs_own()
         batched = self.record(lambda: delete_cables(self.cables()))
         self.assertSameDeletion(netbox, batched)
-        changes, _events, (paths, ends), queries = batched
+        changes, (paths, _ends), queries = batched.changes, batched.state, batched.queries
         updated = [change for change in changes if change['action'] == 'update']
         # Both ends of each of the six cables, two a side for one of them.
         self.assertEqual(len(updated), 2 * 6 + 2)
@@ -194,7 +154,7 @@ class BatchedCableDeletionTestCase(TestCase):
         self.assertEqual(through[0][1][-1], [f'{ObjectType.objects.get_for_model(FrontPort).pk}:{front.pk}'])
         self.assertFalse(through[0][3], 'the path through the panel ends incomplete at its front port')
         self.assertEqual(len(paths), 1 + 2)
-        self.assertLess(queries, netbox[3], f'{queries} queries batched, {netbox[3]} by NetBox')
+        self.assertLess(queries, netbox.queries, f'{queries} queries batched, {netbox.queries} by NetBox')
 
     @pytest.mark.fast_paths('deletion')
     def test_where_the_cable_fast_path_is_not_verified_it_is_the_batched_deletion(self):
@@ -203,7 +163,7 @@ class BatchedCableDeletionTestCase(TestCase):
         with mock.patch('netbox_decommission.compat.netbox_release', new=lambda: release_without_cable_deletion()):
             fallback = self.record(lambda: delete_cables(self.cables()))
         self.assertSameDeletion(netbox, fallback)
-        self.assertEqual(fallback[3], logged[3], 'the queries of compat.deletion.delete_logged')
+        self.assertEqual(fallback.queries, logged.queries, 'the queries of compat.deletion.delete_logged')
 
     def test_on_an_unverified_release_it_is_netboxs_own_deletion(self):
         # A first deletion loads what any deletion loads once per process (content types, ...), so that the two
@@ -213,4 +173,5 @@ class BatchedCableDeletionTestCase(TestCase):
             public = self.record(lambda: delete_cables(self.cables()))
         netbox = self.netboxs_own()
         self.assertSameDeletion(netbox, public)
-        self.assertEqual(public[3], netbox[3], "the public path runs exactly the queries of NetBox's own deletion")
+        self.assertEqual(public.queries, netbox.queries,
+                         "the public path runs exactly the queries of NetBox's own deletion")

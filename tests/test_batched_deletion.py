@@ -4,40 +4,24 @@ records (content, related object, user, request id), the same queued events with
 updates of the objects that survive — in a fraction of the queries. Each test deletes the same rows twice, once
 each way, rolling the first back, so that the two records can be compared field for field.
 """
-import copy
-import json
-import uuid
-
 import pytest
-from django.db import connection, transaction
-from django.test import RequestFactory, TestCase
+from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
-from core import signals as core_signals
 from core.models import ObjectChange, ObjectType
 from dcim.models import Cable, CableTermination, Device
 from extras.models import CustomField, JournalEntry, Tag
 from ipam.models import IPAddress
-from netbox.context import events_queue
-from netbox.context_managers import event_tracking
 from netbox_decommission.compat.deletion import delete_logged
 from users.models import User
 from utilities.testing import create_test_device
 
+from .deletion_records import record_deletion
 from .servers import create_large_server
 from .utils import create_sites, on_an_unverified_release
 
 pytestmark = pytest.mark.compat
-
-CHANGE_FIELDS = (
-    'changed_object_type_id', 'changed_object_id', 'related_object_type_id', 'related_object_id', 'action',
-    'object_repr', 'prechange_data', 'postchange_data', 'user_name', 'message',
-)
-
-
-def _without_update_time(data):
-    # A survivor's update is stamped with the time it is saved, which differs between the two runs.
-    return {key: value for key, value in data.items() if key != 'last_updated'} if data else data
 
 
 class BatchedDeletionTestCase(TestCase):
@@ -62,53 +46,32 @@ class BatchedDeletionTestCase(TestCase):
         )
 
     def record(self, delete):
-        """Run `delete` as NetBox runs a request; return its change records, queued events and queries."""
-        request = RequestFactory().delete('/')
-        request.user, request.id = self.user, uuid.uuid4()
-        with transaction.atomic():
-            savepoint = transaction.savepoint()
-            with event_tracking(request), CaptureQueriesContext(connection) as queries:
-                delete()
-                events = {key: (event['event_type'], copy.deepcopy(event['data']),
-                                copy.deepcopy(event['snapshots']))
-                          for key, event in events_queue.get().items()}
-            changes = [
-                {**change, 'prechange_data': _without_update_time(change['prechange_data']),
-                 'postchange_data': _without_update_time(change['postchange_data'])}
-                for change in ObjectChange.objects.filter(request_id=request.id).values(*CHANGE_FIELDS)
-            ]
-            transaction.savepoint_rollback(savepoint)
-        # As at the end of a request: NetBox forgets which deletions it has recorded.
-        core_signals._signals_received.pre_delete = set()
-        changes.sort(key=lambda change: json.dumps(change, sort_keys=True, default=str))
-        return changes, events, len(queries)
+        return record_deletion(self.user, delete)
 
     maxDiff = None
 
     def assertSameRecords(self, netbox, batched):
-        netbox_changes, netbox_events, netbox_queries = netbox
-        changes, events, queries = batched
-        self.assertEqual(len(changes), len(netbox_changes))
-        for change, expected in zip(changes, netbox_changes, strict=True):
+        self.assertEqual(len(batched.changes), len(netbox.changes))
+        for change, expected in zip(batched.changes, netbox.changes, strict=True):
             self.assertEqual(change, expected)
-        self.assertEqual(events.keys(), netbox_events.keys())
-        for key, (event_type, data, snapshots) in events.items():
-            expected_type, expected_data, expected_snapshots = netbox_events[key]
+        self.assertEqual(batched.events.keys(), netbox.events.keys())
+        for key, (event_type, data, snapshots) in batched.events.items():
+            expected_type, expected_data, expected_snapshots = netbox.events[key]
             self.assertEqual(event_type, expected_type, key)
             if event_type == 'object_deleted':
                 self.assertEqual(data, expected_data, key)
                 self.assertEqual(snapshots, expected_snapshots, key)
-        return netbox_queries, queries
+        return netbox.queries, batched.queries
 
     @pytest.mark.fast_paths
     def test_a_device_with_its_components_addresses_and_journal(self):
         netbox = self.record(lambda: Device.objects.get(pk=self.server.pk).delete())
         batched = self.record(lambda: delete_logged(Device.objects.filter(pk=self.server.pk)))
         netbox_queries, queries = self.assertSameRecords(netbox, batched)
-        kinds = {(change['changed_object_type_id'], change['action']) for change in batched[0]}
+        kinds = {(change['changed_object_type_id'], change['action']) for change in batched.changes}
         self.assertIn((ObjectType.objects.get_for_model(IPAddress).pk, 'update'), kinds)  # the survivor
         self.assertEqual(
-            sum(1 for change in batched[0] if change['action'] == 'delete'),
+            sum(1 for change in batched.changes if change['action'] == 'delete'),
             # The device, its interfaces, MAC addresses, addresses, cable ends, inventory items and journal entry.
             1 + 4 + 4 + 8 + 4 + 3 + 1,
         )
@@ -122,7 +85,7 @@ class BatchedDeletionTestCase(TestCase):
         batched = self.record(lambda: delete_logged(Cable.objects.filter(pk__in=list(cables.values_list('pk',
                                                                                                      flat=True)))))
         netbox_queries, queries = self.assertSameRecords(netbox, batched)
-        self.assertEqual(sum(1 for change in batched[0] if change['action'] == 'delete'), 4 + 8)
+        self.assertEqual(sum(1 for change in batched.changes if change['action'] == 'delete'), 4 + 8)
         self.assertLess(queries, netbox_queries)
 
     def test_on_an_unverified_release_it_is_netboxs_own_deletion(self):
@@ -131,7 +94,8 @@ class BatchedDeletionTestCase(TestCase):
             public = self.record(lambda: delete_logged(Device.objects.filter(pk=self.server.pk)))
         netbox = self.record(lambda: Device.objects.filter(pk=self.server.pk).delete())
         self.assertSameRecords(public, batched)
-        self.assertEqual(public[2], netbox[2], 'the public path runs exactly the queries of NetBox\'s own deletion')
+        self.assertEqual(public.queries, netbox.queries,
+                         "the public path runs exactly the queries of NetBox's own deletion")
 
     def test_outside_a_request_it_is_a_plain_deletion(self):
         with CaptureQueriesContext(connection):

@@ -67,10 +67,11 @@ $(VENV_STAMP): requirements-dev.txt setup.py
 	$(VENV)/bin/python -m pip install --disable-pip-version-check --quiet -e .[pades]
 	@touch $@
 
-# Always runs (a service may have stopped since the last time); takes well under a second when all is up.
+# Always runs (a service may have stopped since the last time); takes well under a second when all is up. A file of
+# its own to write into first: `make test` runs two makes that both come here.
 services: venv
 	@mkdir -p $(DEV)
-	@$(VENV)/bin/python dev/services.py env > $(SERVICES_ENV).tmp && mv $(SERVICES_ENV).tmp $(SERVICES_ENV)
+	@$(VENV)/bin/python dev/services.py env > $(SERVICES_ENV).$$$$.tmp && mv $(SERVICES_ENV).$$$$.tmp $(SERVICES_ENV)
 
 $(STATIC_STAMP): $(VENV_STAMP) $(shell find netbox_decommission/static -type f 2>/dev/null)
 	$(NETBOX) collectstatic --no-input --verbosity 0

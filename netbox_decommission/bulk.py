@@ -141,7 +141,7 @@ def start_decommissions(devices, user, *, reason, reason_text='', head=None, res
                 if not batch.permits(decommission):
                     raise PermissionDenied(_('You may not start a decommission of {device}.').format(device=device))
         except Device.DoesNotExist:
-            result = Result(ok=False, message=_('{device} no longer exists.').format(device=device),
+            result = Result(ok=False, message=_('{record} no longer exists.').format(record=device),
                             device=str(device), device_id=device.pk)
         except ValidationError as e:
             result = Result(ok=False, message=_messages(e), device=str(device), device_id=device.pk)

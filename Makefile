@@ -32,7 +32,7 @@ LINT_PATHS := netbox_decommission tests dev benchmarks loadtest
 # The benchmark's own database, cloned on every run from <name>_template (migrated on the first run).
 BENCH_DB ?= netbox_decommission_bench
 
-.PHONY: help venv services tools demo test test-pinned test-matrix test-fast bench lint migrations clean load docs
+.PHONY: help venv services tools demo test test-pinned test-matrix test-fast bench lint migrations clean load docs dist
 
 help:
 	@echo 'make venv        create .venv: NetBox from requirements-dev.txt and the plugin (editable)'
@@ -43,13 +43,14 @@ help:
 	@echo 'make test-pinned ruff, the migrations check and pytest on the pinned NetBox (PYTEST_ARGS=..., REUSE_DB=1)'
 	@echo 'make test-matrix the compatibility tests on every other pinned NetBox 4.7.x, fast paths on and off'
 	@echo '                 (dev/netbox_matrix.py; MATRIX_RELEASES=4.7.0 ... for some only)'
-	@echo 'make test-fast   make test-pinned without the slow families (browser, load, docs, backup, crawl)'
+	@echo 'make test-fast   make test-pinned without the slow families (browser, load, docs, backup, crawl, embedded_services)'
 	@echo 'make bench       the plugin against NetBox'"'"'s own costs, DEBUG off; writes benchmarks/results.json'
 	@echo 'make lint        ruff only'
 	@echo 'make migrations  make the plugin'"'"'s migrations'
 	@echo 'make clean       stop the private services, remove .venv and .dev'
 	@echo 'make load        concurrent API clients against gunicorn (4 workers), DEBUG off; writes loadtest/results.json'
 	@echo 'make docs        the documentation site (mkdocs.yml) into $(DEV)/site, the stage diagram redrawn first'
+	@echo 'make dist        the sdist and the wheel into dist/, built from a clean export of the checkout'
 
 venv: $(VENV_STAMP)
 
@@ -149,7 +150,7 @@ test-pinned: services tools
 	exit $$status
 
 # The core alone, for a quick round while developing: the slow families are marked in the tests (pyproject.toml).
-FAST_MARKERS := not browser and not load and not docs and not backup and not crawl
+FAST_MARKERS := not browser and not load and not docs and not backup and not crawl and not embedded_services
 test-fast:
 	@$(MAKE) --no-print-directory test-pinned PYTEST_ARGS="-m '$(FAST_MARKERS)' $(PYTEST_ARGS)"
 
@@ -192,3 +193,7 @@ load: services
 docs: venv
 	$(NETBOX_ENV) DJANGO_SETTINGS_MODULE=netbox.settings $(VENV)/bin/python dev/workflow_docs.py
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir $(DEV)/site
+
+# From a clean export (dev/package.py): what git tracks, not what lies around in the checkout.
+dist: venv
+	@$(VENV)/bin/python dev/package.py dist

@@ -11,9 +11,12 @@ setup(
     name='netbox-decommission',
     version=VERSION,
     description='NetBox plugin: decommission data-center servers as one tracked, documented workflow',
-    long_description=(HERE / 'README.md').read_text(encoding='utf-8'),
+    # The changelog follows the README on the package's page (PyPI, `pip show --verbose`), so it is in the wheel's
+    # METADATA as well as in the sdist; the licence goes into the wheel's .dist-info by license_files.
+    long_description='\n\n'.join((HERE / name).read_text(encoding='utf-8') for name in ('README.md', 'CHANGELOG.md')),
     long_description_content_type='text/markdown',
     license='Apache-2.0',
+    license_files=['LICENSE'],
     python_requires='>=3.12',
     # Namespace discovery also lists the data folders (templates, locale) that MANIFEST.in ships.
     packages=find_namespace_packages(include=['netbox_decommission', 'netbox_decommission.*']),

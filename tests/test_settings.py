@@ -1,9 +1,15 @@
-"""The plugin's settings: start-up validation and the number format."""
+"""The plugin's settings: start-up validation and the number format; `netbox check` with the plugin."""
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 from unittest import mock
 
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.test import SimpleTestCase, override_settings
 
 from netbox.plugins import PluginConfig
@@ -187,3 +193,39 @@ class PluginStartupTestCase(SimpleTestCase):
                 app_config.ready()
         self.assertEqual(netbox_ready.call_count, 2)
         self.assertIn('retirement_policy', str(raised.exception))
+
+
+# The test environment's NetBox configuration with one setting of the plugin made invalid.
+BAD_CONFIGURATION = """
+from {base} import *  # noqa: F403
+
+PLUGINS_CONFIG = {{'netbox_decommission': {{**PLUGINS_CONFIG['netbox_decommission'], 'retirement_policy': 'shred'}}}}
+"""
+
+
+class NetBoxCheckTestCase(SimpleTestCase):
+    """`netbox check` as an administrator runs it after installing the plugin: a NetBox process of its own."""
+
+    def netbox_check(self, configuration=None):
+        env = {**os.environ, 'NETBOX_DB_NAME': connection.settings_dict['NAME']}
+        with tempfile.TemporaryDirectory() as folder:
+            if configuration is not None:
+                (Path(folder) / 'bad_configuration.py').write_text(configuration)
+                env['NETBOX_CONFIGURATION'] = 'bad_configuration'
+                env['PYTHONPATH'] = os.pathsep.join([folder, env.get('PYTHONPATH', '')])
+            return subprocess.run(
+                [str(Path(sys.executable).parent / 'netbox'), 'check', '--fail-level', 'WARNING'],
+                env=env, capture_output=True, text=True, timeout=300,
+            )
+
+    def test_netbox_check_passes_with_the_plugin(self):
+        checked = self.netbox_check()
+        self.assertEqual(checked.returncode, 0, checked.stderr[-3000:])
+        self.assertIn('System check identified no issues', checked.stdout)
+
+    def test_an_invalid_setting_stops_netbox_at_start_up_naming_it(self):
+        base = os.environ.get('NETBOX_CONFIGURATION', 'netbox_configuration')
+        checked = self.netbox_check(BAD_CONFIGURATION.format(base=base))
+        self.assertNotEqual(checked.returncode, 0)
+        self.assertIn('ImproperlyConfigured', checked.stderr)
+        self.assertIn('PLUGINS_CONFIG["netbox_decommission"]["retirement_policy"]', checked.stderr)

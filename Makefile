@@ -86,6 +86,9 @@ DEMO_PREPARE := import django, runpy; django.setup(); \
 	runpy.run_path("dev/bootstrap.py"); \
 	runpy.run_path("dev/demo_data.py")
 
+# When `make demo` started (read once, as make reads this file): dev/demo_served.py prints how long it took to serve
+# the login page.
+DEMO_STARTED := $(shell date +%s)
 # The server runs in the foreground; Ctrl-C stops it and the RQ worker. Before it starts, dev/instance_redis.py waits
 # until the worker serves the demo's queues and prints them with its Redis databases, or says loudly that it does not
 # (with the end of its log): the demo is served either way.
@@ -103,6 +106,8 @@ demo: services $(STATIC_STAMP)
 	echo "           each logs in with the username as password; API tokens in $(DEV)/tokens/<username>"; \
 	$(NETBOX_ENV) $(VENV)/bin/python dev/instance_redis.py check-worker $$worker $(DEV)/rqworker.log || true; \
 	echo; \
+	$(VENV)/bin/python dev/demo_served.py $(DEMO_STARTED) http://$(DEMO_ADDR)/login/ & served=$$!; \
+	trap 'kill $$worker $$served 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(NETBOX) runserver $(DEMO_ADDR) --insecure
 
 # Debian packages the tests need, installed with apt-get when missing and we may (root on Debian/Ubuntu); otherwise

@@ -11,18 +11,24 @@ and out-of-band), DAC cables to the switches, and inventory items (CPUs, DIMMs, 
 manufacturer, part ID and serial. Then the plugin's storage locations: a removal zone, a temporary storage, a
 warehouse shelf and a disposal vendor.
 
-Then three decommissions, walked through the plugin's workflow by the people dev/bootstrap.py creates (run it
-first): msk1-db-06 closed (its order, application and act signed and frozen, the server retired from the
-inventory, its disks destroyed), msk1-web-08 scheduled (order and application signed), msk1-app-11 a draft whose
-order waits for the signatures of ivanov (head) and petrov (responsible).
+Then twelve decommissions, one in every stage, walked through the plugin's own service functions by the people
+dev/bootstrap.py creates (run it first), each move by the person whose part it is, over the past six weeks (story
+time: DECOMMISSIONS): msk1-db-06 and msk1-bkp-04 closed (every document signed and frozen, the servers retired,
+media sanitized with their certificates, parts handed over to the disposal vendor — msk1-db-06's hand-over
+reconciled with the vendor's certificate and closed, msk1-bkp-04's awaiting it), msk1-k8s-05 retired by mistake and
+restored from its snapshot, msk1-k8s-03 retired, msk1-app-08 in storage with the act awaiting the head's signature,
+msk1-web-04 disassembled, msk1-k8s-07 shut down, msk1-db-02 backed up with its window passed (overdue), msk1-web-08
+scheduled for next week, msk1-app-05 ordered, msk1-k8s-09 cancelled, and msk1-app-11 a draft whose order waits for
+the signatures of ivanov (head) and petrov (responsible). An archive of the closed records' documents is a completed
+job in NetBox's job list, and each person's home page shows the plugin's dashboard widgets.
 
 The documentation's examples start decommissions of servers the demo leaves alone: msk1-app-10
 (docs/examples/walk_decommission.py), msk1-app-12 (README.md), msk1-web-06 and msk1-web-07 (docs/api.md).
 
 The data-centre part is skipped when the site already exists; each storage location and each decommission is
-created only if missing (a decommission: if its server has none). The data centre is generated from a fixed
-seed, so every run on an empty database gives the same data; the decommissions' dates are relative to the day
-of the run.
+created only if missing (a decommission: if its server has none; a home page: if the user has none). The data centre
+is generated from a fixed seed, so every run on an empty database gives the same data; the decommissions' dates are
+relative to the day of the run.
 """
 
 import os
@@ -145,14 +151,47 @@ SWITCH_PORTS = 48
 SERVER_NET = '10.11.10'  # production, one /24
 OOB_NET = '10.11.20'  # out-of-band management, one /24
 
-# The demo's decommissions: (server, the stage it is walked to, reason, reason text). The people are dev/bootstrap.py's.
+# The demo's decommissions, one per stage, oldest first: (server, the stage it ends at, reason, reason text, the day
+# it was started and the first day of its removal window, in days from today). Each is walked by the people of
+# dev/bootstrap.py, each move by the person whose part it is, through the workflow's own service functions, in story
+# time: a record's moves happen on the days after its start and around its window, so the stage log, the change
+# log, the dashboard and the calendar show weeks of work. The window of the scheduled record lies ahead; that of the
+# backed-up one has passed (the dashboard's overdue list).
 DECOMMISSIONS = (
-    ('msk1-db-06', 'closed', 'end_of_life', 'Out of warranty; the database moved to the new cluster'),
-    ('msk1-web-08', 'scheduled', 'failure', 'Mainboard failure; a repair costs more than the server is worth'),
-    ('msk1-app-11', 'draft', 'consolidation', 'Its services moved to the Kubernetes cluster'),
+    ('msk1-db-06', 'closed', 'end_of_life', 'Out of warranty since March; the database moved to the new cluster',
+     -40, -34),
+    ('msk1-bkp-04', 'closed', 'contract_end',
+     'The storage support contract ended; the backup repository moved to msk1-bkp-01..03', -33, -27),
+    ('msk1-k8s-05', 'restored', 'consolidation', 'The node pool shrinks after the autumn sale', -30, -25),
+    ('msk1-k8s-03', 'retired', 'failure', 'Two DIMM slots of CPU2 failed; the vendor no longer repairs this model',
+     -24, -18),
+    ('msk1-app-08', 'in_storage', 'end_of_life', 'End of life; its application moved to the Kubernetes cluster',
+     -17, -11),
+    ('msk1-k8s-09', 'cancelled', 'consolidation', 'The node pool shrinks after the autumn sale', -15, -6),
+    ('msk1-web-04', 'disassembled', 'failure', 'The mainboard fails under load; replaced by a virtual machine',
+     -12, -7),
+    ('msk1-k8s-07', 'shut_down', 'migration', 'The nodes move to the new hall C with the 2026 hardware', -9, -2),
+    ('msk1-db-02', 'backed_up', 'migration', 'The replica moves to the new cluster', -8, -3),
+    ('msk1-web-08', 'scheduled', 'failure', 'Mainboard failure; a repair costs more than the server is worth', -4, 6),
+    ('msk1-app-05', 'ordered', 'consolidation', 'Its services moved to msk1-app-06', -2, None),
+    ('msk1-app-11', 'draft', 'consolidation', 'Its services moved to the Kubernetes cluster', -1, None),
 )
 REQUESTER, HEAD, RESPONSIBLE, EXECUTORS = 'orlova', 'ivanov', 'petrov', ('sidorov', 'kozlova')
-
+# What the media of each server held, for the documents a data-protection officer reads (information system,
+# personal data and data subjects, classification).
+MEDIA_DATA = {
+    'db': ('Online store order database (PostgreSQL)', 'Names, contact details, delivery addresses, order history',
+           'Customers of the online store', 'Confidential'),
+    'bkp': ('Backup repository of the online store', 'Names, contact details, delivery addresses, order history',
+            'Customers of the online store', 'Confidential'),
+}
+DEFAULT_MEDIA_DATA = ('Container platform node (no data kept on the node)', '', '', 'Internal')
+# The reason of the cancelled record, and the restored record's.
+CANCEL_REASON = 'The node pool grows again in the first quarter: the server stays in service'
+# The closed server whose media go to the disposal vendor with its other parts (the other one's are shredded on site).
+MEDIA_TO_VENDOR = {'msk1-bkp-04'}
+RESTORE_COMMENT = ('The act named the wrong server: msk1-k8s-05 still runs in the node pool, the node removed was '
+                   'msk1-k8s-06. Restored from the snapshot; a new decommission for msk1-k8s-06 follows.')
 
 def setup_django():
     from django.apps import apps
@@ -464,6 +503,47 @@ def load_storage_locations(site):
     return created
 
 
+class StoryClock:
+    """
+    The demo's story time: while it runs, NetBox and the plugin read the time from it (django.utils.timezone.now),
+    so every record, signature, change-log entry and stage-log entry carries the moment of the story it belongs
+    to. Each reading is a second later than the one before, so the moves of a record keep their order.
+    """
+
+    def __init__(self):
+        from django.utils import timezone
+
+        self.real_now = timezone.now
+        self.moment = self.real_now()
+
+    def day(self, days, hour=10, minute=0):
+        """The moment ``days`` from today at hour:minute (local time of NetBox's time zone)."""
+        from django.utils import timezone
+
+        today = timezone.localtime(self.real_now()).replace(hour=0, minute=0, second=0, microsecond=0)
+        return today + timedelta(days=days, hours=hour, minutes=minute)
+
+    def at(self, days, hour=10, minute=0):
+        """Set the clock to ``days`` from today at hour:minute."""
+        self.moment = self.day(days, hour, minute)
+        return self.moment
+
+    def later(self, **delta):
+        self.moment += timedelta(**delta)
+        return self.moment
+
+    def now(self):
+        self.moment += timedelta(seconds=1)
+        return self.moment
+
+    @contextmanager
+    def running(self):
+        from unittest import mock
+
+        with mock.patch('django.utils.timezone.now', self.now):
+            yield
+
+
 @contextmanager
 def acting_as(user):
     """
@@ -481,70 +561,205 @@ def acting_as(user):
         yield
 
 
-def walk_decommission(device, to_status, reason, reason_text, people, zones):
+def inspect_components(decommission, components, zones, people, clock, sanitize):
     """
-    Start a decommission of `device` as the requester and walk it to `to_status`, each move made by the person
-    whose part it is, through the plugin's services (as its views and API do).
+    The executors' inspection of the removed parts, as an edit of each in the UI: condition, anti-static package and
+    label, the warehouse shelf; each medium sanitized (NIST SP 800-88) by one executor and validated by the other, or
+    sealed for the disposal vendor to sanitize (sanitize=False).
     """
-    from django.utils import timezone
+    first, second = (people[name] for name in EXECUTORS)
+    prefix = decommission.device_name.split('-')[1]
+    system, personal, subjects, classification = MEDIA_DATA.get(prefix, DEFAULT_MEDIA_DATA)
+    for number, component in enumerate(components, start=1):
+        component.snapshot()
+        # The failed DIMM slots of a failed server: its last two DIMMs.
+        failed = decommission.reason == 'failure' and component.kind == 'memory' and component.name.endswith(
+            ('15', '16'))
+        component.condition = 'faulty' if failed else 'ok'
+        component.antistatic_packed = True
+        component.package_label = f'{decommission.number}-{number:02d}'
+        component.storage_location = zones['warehouse']
+        if component.is_media:
+            component.information_system = system
+            component.personal_data_categories = personal
+            component.data_subject_categories = subjects
+            component.data_classification = classification
+            if sanitize:
+                hdd = component.kind == 'disk'
+                component.sanitization_method = 'clear' if hdd else 'purge'
+                component.sanitization_technique = 'overwrite, one pass of zeros' if hdd else 'ATA Secure Erase'
+                component.sanitization_tool = 'nwipe' if hdd else 'hdparm'
+                component.sanitization_tool_version = '0.35' if hdd else '9.65'
+                component.sanitized_by = first
+                component.sanitized_by_title = 'Data-centre engineer'
+                component.sanitized_on = clock.moment.date()
+                component.sanitization_verification = 'full read-back' if hdd else 'sampling of 10% of the blocks'
+                component.sanitization_verified_by = second
+                component.sanitization_verified_by_title = 'Data-centre engineer'
+            else:
+                component.seal_number = f'SEAL-{decommission.number[-5:]}-{number:02d}'
+                component.sanitization_deferred_reason = 'Sealed; the disposal vendor destroys it (shredding)'
+        with acting_as(first):
+            saved(component)
 
+
+def walk_decommission(device, story, people, zones, clock):
+    """
+    Start a decommission of `device` as the requester and walk it to the stage of `story`, each move made by the
+    person whose part it is, through the plugin's services (as its views and API do), on the days of the story.
+    """
     from netbox_decommission import bulk, disposition, harvest, workflow
     from netbox_decommission.models import Decommission
 
+    _name, target, reason, reason_text, started, window = story
     head, responsible, executors = people[HEAD], people[RESPONSIBLE], [people[name] for name in EXECUTORS]
     executor = executors[0]
+
+    def move(person, function, *args, **kwargs):
+        with acting_as(person):
+            return function(*args, **kwargs)
+
+    clock.at(started, hour=9, minute=40)
     with acting_as(people[REQUESTER]):
         (result,) = bulk.start_decommissions([device], people[REQUESTER], reason=reason, reason_text=reason_text,
                                              head=head, responsible=responsible, executors=executors)
     if not result.ok:
         raise RuntimeError(f'{device}: {result.message}')
     decommission = Decommission.objects.get(pk=result.decommission_id)
-    if to_status == 'draft':
+    if target == 'draft':
         return decommission
 
-    for person, role in ((head, 'head'), (responsible, 'responsible')):
-        with acting_as(person):
-            workflow.sign(decommission, person, 'order', role)
-    # The closed record was removed last week; the scheduled one will be next week.
-    start = (timezone.now() + timedelta(days=-7 if to_status == 'closed' else 7)).replace(
-        hour=22, minute=0, second=0, microsecond=0)
-    with acting_as(responsible):
-        workflow.schedule(decommission, responsible, start, start + timedelta(hours=4))
-    with acting_as(head):
-        workflow.sign(decommission, head, 'application', 'head')
-    if to_status == 'scheduled':
+    clock.later(hours=2)
+    move(responsible, workflow.sign, decommission, responsible, 'order', 'responsible')
+    clock.at(started + 1, hour=11, minute=15)
+    move(head, workflow.sign, decommission, head, 'order', 'head', comment='Approved at the Monday planning meeting')
+    if target == 'ordered':
+        return decommission
+    if target == 'cancelled':
+        clock.at(started + 3, hour=16)
+        return move(responsible, workflow.cancel, decommission, responsible, reason=CANCEL_REASON)
+
+    # The window: a night from 22:00 to 02:00, agreed with the application's owners.
+    start = clock.day(window, hour=22)
+    clock.at(started + 1, hour=14)
+    move(responsible, workflow.schedule, decommission, responsible, start, start + timedelta(hours=4))
+    clock.at(started + 2, hour=10, minute=5)
+    move(head, workflow.sign, decommission, head, 'application', 'head')
+    if target == 'scheduled':
         return decommission
 
-    with acting_as(responsible):
-        workflow.record_backup(decommission, responsible, method='network', size_gb=Decimal('1840'), verified=True,
-                               target=f'backup01.{DOMAIN}:/srv/backup/{device.name}')
-    with acting_as(executor):
-        workflow.shut_down(decommission, executor, services_stopped=True, users_notified=True, powered_off=True,
-                           network_disconnected=True)
-        components = harvest.harvest(decommission, executor,
-                                     inventory_items=device.inventoryitems.values_list('pk', flat=True))
-        for number, component in enumerate(components, start=1):
-            component.condition = 'ok'
-            component.antistatic_packed = True
-            component.package_label = f'{decommission.number}-{number:02d}'
-            component.storage_location = zones['warehouse']
-            if component.is_media:
-                component.sanitization_method = 'purge'
-                component.sanitized_on = (start + timedelta(hours=3)).date()
-                component.sanitization_tool = 'nwipe 0.35'
-            component.full_clean()
-            component.save()
-        workflow.disassemble(decommission, executor)
-        workflow.store(decommission, executor, zones['removal_zone'], removed_at=start + timedelta(hours=3))
-    for person, role in [(person, 'executor') for person in executors] + [(head, 'head')]:
-        with acting_as(person):
-            workflow.sign(decommission, person, 'act', role)
-    with acting_as(executors[1]):
+    clock.at(window, hour=20)
+    size = Decimal('14200') if decommission.device_name.startswith('msk1-bkp') else Decimal('1840')
+    move(responsible, workflow.record_backup, decommission, responsible, method='network', size_gb=size,
+         verified=True, target=f'backup01.{DOMAIN}:/srv/backup/{device.name}',
+         comment='Restore tested on the staging server')
+    if target == 'backed_up':
+        return decommission
+
+    clock.at(window, hour=22, minute=10)
+    move(executor, workflow.shut_down, decommission, executor, services_stopped=True, users_notified=True,
+         powered_off=True, network_disconnected=True)
+    if target == 'shut_down':
+        clock.later(minutes=40)
+        disks = device.inventoryitems.filter(name__startswith='Disk').values_list('pk', flat=True)
+        move(executor, harvest.harvest, decommission, executor, inventory_items=disks)
+        return decommission
+
+    clock.at(window, hour=23, minute=5)
+    components = move(executor, harvest.harvest, decommission, executor,
+                      inventory_items=device.inventoryitems.values_list('pk', flat=True))
+    clock.at(window + 1, hour=0, minute=30)
+    # The media of the records that got as far as the act were sanitized in the window; the others' are sealed for
+    # the vendor.
+    inspect_components(decommission, components, zones, people, clock,
+                       sanitize=target in ('retired', 'closed', 'restored'))
+    clock.at(window + 1, hour=1, minute=20)
+    move(executor, workflow.disassemble, decommission, executor)
+    if target == 'disassembled':
+        return decommission
+
+    clock.at(window + 1, hour=1, minute=45)
+    move(executor, workflow.store, decommission, executor, zones['removal_zone'],
+         removed_at=clock.day(window + 1, hour=1, minute=30), comment='On the marked floor by the hall A doors')
+    clock.at(window + 1, hour=10)
+    for person in executors:
+        move(person, workflow.sign, decommission, person, 'act', 'executor')
+        clock.later(minutes=25)
+    if target == 'in_storage':
+        return decommission
+
+    clock.at(window + 2, hour=9, minute=30)
+    move(head, workflow.sign, decommission, head, 'act', 'head')
+    if target == 'restored':
+        clock.at(window + 3, hour=12)
+        from netbox_decommission.workflow import restore
+
+        return move(responsible, restore.restore, decommission, responsible, comment=RESTORE_COMMENT)
+    if target == 'retired':
+        return decommission
+
+    # A record closes once every medium has its final disposition: shredded on site after the purge, or handed over
+    # to the disposal vendor with the server's other parts and chassis (MEDIA_TO_VENDOR).
+    to_vendor = decommission.device_name in MEDIA_TO_VENDOR
+    if to_vendor:
+        hand_over_to_vendor(decommission, people, zones, clock, window + 4, certified=False)
+    else:
+        clock.at(window + 4, hour=15)
         for component in decommission.components.filter(is_media=True):
-            disposition.destroy(component, executors[1], reference=f'DESTR-{decommission.number}')
-    with acting_as(responsible):
-        workflow.close(decommission, responsible)
+            move(executors[1], disposition.destroy, component, executors[1], reference=f'DESTR-{decommission.number}')
+    clock.at(window + 5, hour=11)
+    move(responsible, workflow.close, decommission, responsible,
+         comment='Device, cables and addresses verified gone from NetBox')
+    if not to_vendor:
+        hand_over_to_vendor(decommission, people, zones, clock, window + 8, certified=True)
     return decommission
+
+
+def hand_over_to_vendor(decommission, people, zones, clock, days, certified):
+    """
+    A hand-over of the record's parts still in custody and of its server to the disposal vendor; with ``certified``,
+    the vendor's certificate of destruction comes back a few days later, is reconciled serial by serial, and the
+    hand-over is closed.
+    """
+    from netbox_decommission.handovers import services as handovers
+    from netbox_decommission.handovers.certificate import read_certificate
+    from netbox_decommission.models import Handover
+
+    responsible = people[RESPONSIBLE]
+    clock.at(days, hour=9)
+    with acting_as(responsible):
+        handover = saved(Handover(
+            site=decommission.site, vendor=zones['vendor'], pickup_date=clock.moment.date(),
+            received_by='A. Smirnov (EcoUtil LLC)', description=f'Parts and chassis of {decommission.device_name}',
+        ))
+    parts = [component for component in handovers.eligible_components(handover)
+             if component.decommission_id == decommission.pk]
+    with acting_as(responsible):
+        handovers.add_items(handover, responsible, components=parts, decommissions=[decommission])
+        clock.at(days, hour=11)
+        handovers.hand_over(handover, responsible)
+    if not certified:
+        return handover
+    clock.at(days + 4, hour=14)
+    issued = clock.moment.date().isoformat()
+    rows = ''.join(f'{item.serial},destroyed,{issued},ECO-{decommission.number[-5:]}\n'
+                   for item in handover.items.order_by('pk'))
+    reading = read_certificate(f'serial,method,date,certificate\n{rows}'.encode(),
+                               file_name=f'ecoutil-certificate-{decommission.number}.csv')
+    with acting_as(responsible):
+        handovers.reconcile(handover, responsible, reading)
+        clock.later(minutes=20)
+        handovers.close(handover, responsible)
+    return handover
+
+
+def archive_documents(decommissions, people, clock):
+    """The auditor's archive of the closed records' documents: a background job in NetBox's job list, run here."""
+    from netbox_decommission.jobs import BulkDocumentsJob
+
+    clock.at(-1, hour=16, minute=30)
+    return BulkDocumentsJob.enqueue(immediate=True, user=people[HEAD], decommission_ids=[d.pk for d in decommissions],
+                                    languages=['ru', 'en'])
 
 
 def load_decommissions(site):
@@ -560,17 +775,51 @@ def load_decommissions(site):
         print('Demo data: no decommissions (run dev/bootstrap.py first: it creates the people who sign them)')
         return 0
     zones = {zone.kind: zone for zone in StorageLocation.objects.filter(site=site)}
-    created = 0
-    for name, to_status, reason, reason_text in DECOMMISSIONS:
+    clock = StoryClock()
+    created, closed = 0, []
+    for story in DECOMMISSIONS:
+        name, target = story[:2]
         device = Device.objects.filter(site=site, name=name).first()
         if device is None or Decommission.objects.filter(device_name=name).exists():
             continue
         # A walk that fails leaves no half-walked record, which the next run would skip (the PDFs it froze stay
         # in the media folder, referenced by nothing).
-        with transaction.atomic():
-            decommission = walk_decommission(device, to_status, reason, reason_text, people, zones)
+        with transaction.atomic(), clock.running():
+            decommission = walk_decommission(device, story, people, zones, clock)
+        if target == 'closed':
+            closed.append(decommission)
         decommission.refresh_from_db()
         print(f'Demo data: {decommission.number} ({name}) walked to {decommission.get_status_display()}')
+        created += 1
+    if closed:
+        with clock.running():
+            job = archive_documents(closed, people, clock)
+        print(f'Demo data: job #{job.pk} archived the documents of {len(closed)} closed decommission(s)')
+    return created
+
+
+# The plugin's four widgets (docs/dashboard.md) above NetBox's default ones on the demo people's home page; NetBox's
+# news feed is left out, as the demo may run without internet access.
+DASHBOARD_WIDGETS = (
+    {'widget': 'netbox_decommission.ByStageWidget', 'width': 6, 'height': 4},
+    {'widget': 'netbox_decommission.ThisPeriodWidget', 'width': 6, 'height': 4},
+    {'widget': 'netbox_decommission.OverdueWidget', 'width': 6, 'height': 4},
+    {'widget': 'netbox_decommission.MediaAtRiskWidget', 'width': 6, 'height': 4},
+)
+
+
+def load_dashboards():
+    """A home page with the plugin's widgets for each demo user who has none yet (NetBox makes it on first visit)."""
+    from extras.constants import DEFAULT_DASHBOARD
+    from extras.dashboard.utils import get_default_dashboard
+    from users.models import User
+
+    netbox_widgets = [widget for widget in DEFAULT_DASHBOARD if not widget.get('config', {}).get('requires_internet')]
+    created = 0
+    for user in User.objects.filter(dashboard__isnull=True):
+        dashboard = get_default_dashboard(config=[*DASHBOARD_WIDGETS, *netbox_widgets])
+        dashboard.user = user
+        dashboard.save()
         created += 1
     return created
 
@@ -593,6 +842,7 @@ def load():
     print(f'Demo data: {created} storage location(s) created')
     created = load_decommissions(site)
     print(f'Demo data: {created} decommission(s) created')
+    print(f'Demo data: {load_dashboards()} home page(s) with the decommission widgets')
 
 
 def main():

@@ -78,18 +78,22 @@ $(STATIC_STAMP): $(VENV_STAMP) $(shell find netbox_decommission/static -type f 2
 	$(NETBOX) collectstatic --no-input --verbosity 0
 	@touch $@
 
-# `netbox migrate`, dev/bootstrap.py and dev/demo_data.py in one interpreter, as NetBox takes seconds to start.
-# System checks run once, in runserver.
+# `netbox migrate` (when a migration is pending: it runs NetBox's post-migrate handlers even with none), dev/bootstrap.py
+# and dev/demo_data.py in one interpreter, as NetBox takes seconds to start. System checks run once, in runserver.
 DEMO_PREPARE := import django, runpy; django.setup(); \
 	from django.core.management import call_command; \
-	call_command("migrate", interactive=False, skip_checks=True); \
+	from django.db import connection; \
+	from django.db.migrations.executor import MigrationExecutor; \
+	executor = MigrationExecutor(connection); \
+	plan = executor.migration_plan(executor.loader.graph.leaf_nodes()); \
+	call_command("migrate", interactive=False, skip_checks=True) if plan else print("Migrations: none to apply"); \
 	runpy.run_path("dev/bootstrap.py"); \
 	runpy.run_path("dev/demo_data.py")
 
 # When `make demo` started (read once, as make reads this file): dev/demo_served.py prints how long it took to serve
 # the login page.
 DEMO_STARTED := $(shell date +%s)
-# The server runs in the foreground; Ctrl-C stops it and the RQ worker. Before it starts, dev/instance_redis.py waits
+# The server runs in the foreground; Ctrl-C stops it and the RQ worker. While it starts, dev/instance_redis.py waits
 # until the worker serves the demo's queues and prints them with its Redis databases, or says loudly that it does not
 # (with the end of its log): the demo is served either way.
 demo: services $(STATIC_STAMP)
@@ -104,10 +108,11 @@ demo: services $(STATIC_STAMP)
 	echo "API token: $$(cat $(DEV)/api-token)   (header: Authorization: Bearer <token>)"; \
 	echo "People:    orlova (requester), ivanov (head), petrov (responsible), sidorov, kozlova (executors);"; \
 	echo "           each logs in with the username as password; API tokens in $(DEV)/tokens/<username>"; \
-	$(NETBOX_ENV) $(VENV)/bin/python dev/instance_redis.py check-worker $$worker $(DEV)/rqworker.log || true; \
 	echo; \
+	{ $(NETBOX_ENV) $(VENV)/bin/python dev/instance_redis.py check-worker $$worker $(DEV)/rqworker.log || true; } & \
+	checked=$$!; \
 	$(VENV)/bin/python dev/demo_served.py $(DEMO_STARTED) http://$(DEMO_ADDR)/login/ & served=$$!; \
-	trap 'kill $$worker $$served 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'kill $$worker $$checked $$served 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(NETBOX) runserver $(DEMO_ADDR) --insecure
 
 # Debian packages the tests need, installed with apt-get when missing and we may (root on Debian/Ubuntu); otherwise

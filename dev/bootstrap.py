@@ -59,16 +59,17 @@ VIEWED = (
     'dcim.cable', 'dcim.inventoryitem', 'dcim.inventoryitemrole', 'dcim.module', 'ipam.prefix', 'ipam.vlan',
     'ipam.ipaddress', 'tenancy.tenantgroup', 'tenancy.tenant', 'tenancy.contactgroup', 'tenancy.contact',
     'users.user', 'netbox_decommission.storagelocation', 'netbox_decommission.decommission',
-    'netbox_decommission.removedcomponent',
+    'netbox_decommission.removedcomponent', 'netbox_decommission.handover',
 )
 # group key: (group name, description, [(permission name, actions, object types)])
 GROUPS = {
     'staff': ('Data-centre staff', 'Everyone who takes part in a decommission', [
         ('Demo: view the data centre', ['view'], VIEWED),
     ]),
-    'engineers': ('Decommission engineers', 'Start decommissions, record components, make the moves', [
+    'engineers': ('Decommission engineers', 'Start decommissions, record components, make the moves, hand over', [
         ('Demo: run decommissions', ['add', 'change'],
-         ('netbox_decommission.decommission', 'netbox_decommission.removedcomponent')),
+         ('netbox_decommission.decommission', 'netbox_decommission.removedcomponent',
+          'netbox_decommission.handover')),
     ]),
     'signers': ('Decommission signers', 'Sign the order, the application and the act in the roles they hold', [
         ('Demo: sign decommissions', ['sign'], ('netbox_decommission.decommission',)),

@@ -87,6 +87,11 @@ SERVER_TYPES = {
     'sys1029': ('Supermicro', 'SYS-1029P-WTR', 'supermicro-sys-1029p-wtr', 'SYS-1029P-WTR', 1, 'IPMI'),
     'ssg6029': ('Supermicro', 'SSG-6029P-E1CR12L', 'supermicro-ssg-6029p-e1cr12l', 'SSG-6029P-E1CR12L', 2, 'IPMI'),
 }
+# The servers' weights in kilograms as their makers give them (the e-waste report and the hand-over manifests add them).
+SERVER_WEIGHTS = {'r650': '17.9', 'r750': '28.6', 'dl360': '16.3', 'dl380': '24.9', 'sys1029': '13.6', 'ssg6029': '32'}
+# The removed parts' weights in kilograms by kind, as the executors weigh them at the inspection (NetBox's inventory
+# items record none).
+PART_WEIGHTS = {'cpu': '0.10', 'memory': '0.03', 'ssd': '0.08', 'disk': '0.72', 'nic': '0.16', 'psu': '1.05'}
 SWITCH_TYPES = {
     # (manufacturer, model, slug, part number, port name format, management port, platform slug)
     'arista': ('Arista', 'DCS-7050SX3-48YC8', 'arista-dcs-7050sx3-48yc8', 'DCS-7050SX3-48YC8-F',
@@ -346,7 +351,8 @@ def load_datacenter():
     server_types = {}
     for key, (maker, model, slug, part, height, mgmt_label) in SERVER_TYPES.items():
         device_type = saved(DeviceType(manufacturer=manufacturers[maker], model=model, slug=slug, part_number=part,
-                                       u_height=height, is_full_depth=True, airflow='front-to-rear'))
+                                       u_height=height, is_full_depth=True, airflow='front-to-rear',
+                                       weight=Decimal(SERVER_WEIGHTS[key]), weight_unit='kg'))
         for name, if_type, mgmt_only in SERVER_INTERFACES:
             saved(InterfaceTemplate(device_type=device_type, name=name, type=if_type, mgmt_only=mgmt_only,
                                     label=mgmt_label if mgmt_only else ''))
@@ -577,6 +583,7 @@ def inspect_components(decommission, components, zones, people, clock, sanitize)
             ('15', '16'))
         component.condition = 'faulty' if failed else 'ok'
         component.antistatic_packed = True
+        component.weight = Decimal(PART_WEIGHTS[component.kind]) if component.kind in PART_WEIGHTS else None
         component.package_label = f'{decommission.number}-{number:02d}'
         component.storage_location = zones['warehouse']
         if component.is_media:
@@ -802,7 +809,7 @@ def load_decommissions(site):
 # news feed is left out, as the demo may run without internet access.
 DASHBOARD_WIDGETS = (
     {'widget': 'netbox_decommission.ByStageWidget', 'width': 6, 'height': 4},
-    {'widget': 'netbox_decommission.ThisPeriodWidget', 'width': 6, 'height': 4},
+    {'widget': 'netbox_decommission.ThisPeriodWidget', 'width': 6, 'height': 4, 'config': {'period': 'last_30_days'}},
     {'widget': 'netbox_decommission.OverdueWidget', 'width': 6, 'height': 4},
     {'widget': 'netbox_decommission.MediaAtRiskWidget', 'width': 6, 'height': 4},
 )

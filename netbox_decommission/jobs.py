@@ -4,8 +4,9 @@ making one workflow move on many records, and rendering a batch's documents into
 progress and per-record results in the job's data, which NetBox shows on the job's page. A start or a move of more
 records than ``batch_chunk_size`` is split into chunk jobs that NetBox's RQ workers run in parallel (docs/bulk.md).
 
-And the plugin's one system job, the fixity check of the issued documents (documents/fixity.py), which NetBox's RQ
-worker schedules every ``fixity_check_interval`` minutes.
+And the plugin's NetBox system jobs, which NetBox's RQ worker schedules: the batch watchdog, which ends the chunks a
+dead worker left running (every few minutes), and the fixity check of the issued documents (documents/fixity.py),
+every ``fixity_check_interval`` minutes.
 """
 import logging
 import traceback
@@ -32,12 +33,14 @@ from .plugin_settings import get_setting
 
 __all__ = (
     'ARCHIVE_DIRECTORY',
+    'BatchWatchdogJob',
     'BulkDocumentsJob',
     'BulkMoveChunkJob',
     'BulkMoveJob',
     'BulkStartChunkJob',
     'BulkStartJob',
     'FixityCheckJob',
+    'end_stalled_chunks',
     'move_batch',
     'register_system_jobs',
     'start_batch',
@@ -122,6 +125,10 @@ class BatchJob(JobRunner):
             )
             for number, chunk in enumerate(chunks, start=1)
         ]
+        # Each chunk's records are on it from the start: a chunk lost before a worker took it is reported with them.
+        for job, chunk in zip(jobs, chunks, strict=True):
+            job.data = {'done': 0, 'total': len(chunk), 'results': [], 'remaining': chunk}
+        Job.objects.bulk_update(jobs, ['data'])
         self.job.data.update(chunks=[job.pk for job in jobs], chunks_ended=[])
         self.logger.info(_(
             '{total} records handed to {count} jobs of up to {size} records, which NetBox\'s RQ workers run in '
@@ -227,38 +234,44 @@ class ChunkJob:
         return result
 
     def end_chunk(self, error=None):
-        with transaction.atomic():
-            parent = Job.objects.select_for_update().get(pk=self.parent)
-            data = parent.data
-            data['chunks_ended'].append(self.job.pk)
-            if error is None:
-                succeeded, _failed = succeeded_and_failed(self.job.data)
-                parent.log(info_record(_('Job #{job}: {succeeded} of {total} succeeded').format(
-                    job=self.job.pk, succeeded=succeeded, total=self.job.data['total'])))
-            else:
-                data.setdefault('errors', []).append({
-                    'job': self.job.pk, 'error': self.job.data['error'], 'remaining': self.job.data['remaining'],
-                })
-                parent.log(error_record(_('Job #{job}: {message}').format(
-                    job=self.job.pk, message=stopped_message(self.job.data))))
-            if len(data['chunks_ended']) < len(data['chunks']):
-                parent.save(update_fields=['data', 'log_entries'])
-                return
-            succeeded, failed = succeeded_and_failed(data)
-            data.update(succeeded=succeeded, failed=failed)
-            if not data.get('errors'):
-                parent.log(info_record(_('{succeeded} of {total} succeeded').format(
-                    succeeded=succeeded, total=data['total'])))
-                parent.terminate()
-                return
-            data['error'] = '; '.join(f'#{e["job"]}: {e["error"]}' for e in data['errors'])
-            parent.log(error_record(_(
-                '{done} of {total} record(s) done; a job of the batch stopped by an error: {error}. Not done: '
-                '{remaining}. Run the batch again for those: records already done are left as they are.'
-            ).format(done=data['done'], total=data['total'], error=data['error'],
-                     remaining=', '.join(entry['number'] or entry['device'] for entry in data['remaining']))))
-            parent.terminate(status=JobStatusChoices.STATUS_ERRORED, error=data['error'])
+        end_chunk(self.job, self.parent, failed=error is not None)
 
+def end_chunk(chunk, parent_pk, failed=False):
+    """
+    Count a chunk job as ended into its parent's data, under the parent's row lock; the chunk that ends last ends the
+    parent: errored if a chunk failed. A failed chunk's data holds its error and what it left to do.
+    """
+    with transaction.atomic():
+        parent = Job.objects.select_for_update().get(pk=parent_pk)
+        data = parent.data
+        data['chunks_ended'].append(chunk.pk)
+        if not failed:
+            succeeded, _failed = succeeded_and_failed(chunk.data)
+            parent.log(info_record(_('Job #{job}: {succeeded} of {total} succeeded').format(
+                job=chunk.pk, succeeded=succeeded, total=chunk.data['total'])))
+        else:
+            data.setdefault('errors', []).append({
+                'job': chunk.pk, 'error': chunk.data['error'], 'remaining': chunk.data['remaining'],
+            })
+            parent.log(error_record(_('Job #{job}: {message}').format(
+                job=chunk.pk, message=stopped_message(chunk.data))))
+        if len(data['chunks_ended']) < len(data['chunks']):
+            parent.save(update_fields=['data', 'log_entries'])
+            return
+        succeeded, failed_count = succeeded_and_failed(data)
+        data.update(succeeded=succeeded, failed=failed_count)
+        if not data.get('errors'):
+            parent.log(info_record(_('{succeeded} of {total} succeeded').format(
+                succeeded=succeeded, total=data['total'])))
+            parent.terminate()
+            return
+        data['error'] = '; '.join(f'#{e["job"]}: {e["error"]}' for e in data['errors'])
+        parent.log(error_record(_(
+            '{done} of {total} record(s) done; a job of the batch stopped by an error: {error}. Not done: '
+            '{remaining}. Run the batch again for those: records already done are left as they are.'
+        ).format(done=data['done'], total=data['total'], error=data['error'],
+                 remaining=', '.join(entry['number'] or entry['device'] for entry in data['remaining']))))
+        parent.terminate(status=JobStatusChoices.STATUS_ERRORED, error=data['error'])
 
 class BulkStartJob(BatchJob):
     """Start a decommission of each device, with the fields the batch shares."""
@@ -416,8 +429,97 @@ class FixityCheckJob(JobRunner):
             raise JobFailed()
 
 
+#
+# Chunks whose worker stopped without ending them
+#
+
+# RQ's states of a job that will not run on (rq.job.JobStatus values).
+RQ_ENDED_STATES = ('failed', 'stopped', 'canceled')
+
+
+def chunk_stall(chunk):
+    """
+    Why a chunk job that has not ended never will, as RQ sees it, or None while it may still run or end: RQ failed it
+    (its work-horse was killed: RQ fails the job without NetBox's handle() marking it), or lost it, or the worker that
+    started it is gone (killed outright: its registration expires a few minutes after its last heartbeat).
+    """
+    import django_rq
+    from rq.worker import Worker
+
+    if chunk.status in JobStatusChoices.TERMINAL_STATE_CHOICES:
+        return _('it ended as {status} without reporting to its batch').format(status=chunk.status)
+    queue = django_rq.get_queue(chunk.queue_name or 'default')
+    rq_job = queue.fetch_job(str(chunk.job_id))
+    if rq_job is None:
+        return _('its task is no longer in the queue')
+    state = rq_job.get_status(refresh=False)
+    state = getattr(state, 'value', state)  # RQ's JobStatus, a str enum
+    if state in RQ_ENDED_STATES:
+        lines = (rq_job.exc_info or '').strip().splitlines()
+        return _('the worker stopped it ({state}): {reason}').format(state=state, reason=lines[-1] if lines else '-')
+    if state == 'started' and rq_job.worker_name and Worker.find_by_key(
+            Worker.redis_worker_namespace_prefix + rq_job.worker_name, connection=queue.connection) is None:
+        return _('the worker {worker} that ran it is gone').format(worker=rq_job.worker_name)
+    return None
+
+
+def end_stalled_chunks():
+    """
+    End every chunk job of a running batch that will never end by itself (chunk_stall()), as errored with what it
+    left to do, and so its parent once its other chunks have ended. Returns the chunk jobs ended.
+    """
+    ended = []
+    for parent in Job.objects.filter(status=JobStatusChoices.STATUS_RUNNING, data__has_key='chunks'):
+        for chunk_pk in parent.data['chunks']:
+            if chunk_pk in parent.data['chunks_ended']:
+                continue
+            chunk = Job.objects.filter(pk=chunk_pk).first()
+            reason = chunk_stall(chunk) if chunk is not None else None
+            if reason is None:
+                continue
+            with transaction.atomic():
+                # Counted once: a chunk that reported meanwhile is left as it is.
+                parent = Job.objects.select_for_update().get(pk=parent.pk)
+                if chunk_pk in parent.data['chunks_ended']:
+                    continue
+                chunk.data['error'] = _('Job #{job} will not end: {reason}').format(job=chunk.pk, reason=reason)
+                chunk.log(error_record(stopped_message(chunk.data)))
+                if chunk.status not in JobStatusChoices.TERMINAL_STATE_CHOICES:
+                    chunk.terminate(status=JobStatusChoices.STATUS_ERRORED, error=chunk.data['error'])
+                else:
+                    chunk.save(update_fields=['data', 'log_entries'])
+                end_chunk(chunk, parent.pk, failed=True)
+            ended.append(chunk)
+    return ended
+
+
+class BatchWatchdogJob(JobRunner):
+    """
+    Ends the chunks of batches that a worker left running when it died (end_stalled_chunks()), so that their batch
+    ends with what was and was not done, instead of staying "running". A NetBox system job, every few minutes.
+    """
+
+    class Meta:
+        name = 'Decommission batch watchdog'
+
+    def run(self, *args, **kwargs):
+        ended = end_stalled_chunks()
+        for chunk in ended:
+            self.logger.warning(chunk.data['error'])
+        self.job.data = {'ended': [chunk.pk for chunk in ended]}
+        self.job.save(update_fields=['data'])
+
+
+# How often the watchdog looks, in minutes.
+BATCH_WATCHDOG_INTERVAL = 5
+
+
 def register_system_jobs():
-    """The fixity check as a NetBox system job, unless ``fixity_check_interval`` is 0; the app's ready() calls it."""
+    """
+    The plugin's NetBox system jobs (the app's ready() registers them): the batch watchdog, and the fixity check
+    unless ``fixity_check_interval`` is 0.
+    """
+    system_job(interval=BATCH_WATCHDOG_INTERVAL)(BatchWatchdogJob)
     interval = get_setting('fixity_check_interval')
     if interval:
         system_job(interval=interval)(FixityCheckJob)

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from core.choices import JobStatusChoices
 from core.models import Job
 from dcim.models import Device
-from netbox_decommission import bulk
+from netbox_decommission import bulk, jobs
 from netbox_decommission.choices import DecommissionReasonChoices
 from netbox_decommission.choices import DecommissionStatusChoices as Status
 from netbox_decommission.jobs import BulkMoveChunkJob, BulkMoveJob
@@ -135,6 +135,55 @@ class FanOutTest(TestCase):
         self.assertEqual(parent.data['succeeded'], 7)
         self.assertEqual([head_signatures(r) for r in self.records], [1] * 7)
 
+    def test_the_chunks_a_dead_worker_left_running_are_ended_by_the_watchdog(self):
+        import django_rq
+        from rq.job import JobStatus
+
+        parent, chunk_callbacks = self.sign_all()
+        numbers = sorted(r.number for r in self.records)
+        # Into RQ's queue, as the commit puts them (django_rq defers them to the commit too); no worker takes them.
+        with self.captureOnCommitCallbacks(execute=True):
+            for callback in chunk_callbacks:
+                callback()
+        queue = django_rq.get_queue('default')
+        chunks = [Job.objects.get(pk=pk) for pk in parent.data['chunks']]
+        rq_jobs = [queue.fetch_job(str(chunk.job_id)) for chunk in chunks]
+        for rq_job in rq_jobs:
+            self.addCleanup(rq_job.delete)
+        run_enqueued_jobs(chunk_callbacks[:1])
+        # The second chunk's work-horse was killed: RQ fails its task, and NetBox's job stays as it was.
+        rq_jobs[1].set_status(JobStatus.FAILED)
+        # The third is still in the queue: left alone.
+        self.assertEqual([chunk.pk for chunk in jobs.end_stalled_chunks()], [chunks[1].pk])
+        chunks[1].refresh_from_db()
+        self.assertEqual(chunks[1].status, JobStatusChoices.STATUS_ERRORED)
+        self.assertIn(f'Job #{chunks[1].pk} will not end: the worker stopped it (failed)', chunks[1].error)
+        self.assertEqual([e['number'] for e in chunks[1].data['remaining']], numbers[3:6])
+        parent.refresh_from_db()
+        self.assertEqual(parent.status, JobStatusChoices.STATUS_RUNNING)
+
+        # The third was started by a worker killed outright: its registration is gone.
+        chunks[2].start()
+        rq_jobs[2].worker_name = 'worker-killed-outright'
+        rq_jobs[2].save()
+        rq_jobs[2].set_status(JobStatus.STARTED)
+        self.assertEqual([chunk.pk for chunk in jobs.end_stalled_chunks()], [chunks[2].pk])
+        self.assertEqual(jobs.end_stalled_chunks(), [])
+        parent.refresh_from_db()
+        self.assertEqual(parent.status, JobStatusChoices.STATUS_ERRORED)
+        self.assertEqual((parent.data['done'], parent.data['succeeded']), (3, 3))
+        self.assertEqual([e['number'] for e in parent.data['remaining']], numbers[3:])
+        self.assertEqual([e['job'] for e in parent.data['errors']], [chunks[1].pk, chunks[2].pk])
+        self.assertIn('the worker worker-killed-outright that ran it is gone', parent.error)
+        self.assertIn(f'Not done: {", ".join(numbers[3:])}', parent.log_entries[-1]['message'])
+
+        # Run again, the batch does what was left.
+        parent, chunk_callbacks = self.sign_all()
+        run_enqueued_jobs(chunk_callbacks)
+        parent.refresh_from_db()
+        self.assertEqual(parent.status, JobStatusChoices.STATUS_COMPLETED)
+        self.assertEqual([head_signatures(r) for r in self.records], [1] * 7)
+
     def test_starting_a_batch_in_chunks(self):
         devices = create_devices(5, self.site, prefix='more')
         parent, chunk_callbacks = self.post('bulk-start', {
@@ -192,7 +241,9 @@ class RacingChunksTest(TransactionTestCase):
         first = self.chunk([record, other])[0]
         second = self.chunk([record, other])[0]
         self.assertEqual(at_once(partial(run_enqueued_jobs, [first]), partial(run_enqueued_jobs, [second])), [])
-        chunks = Job.objects.filter(name__startswith=BulkMoveChunkJob.name.split(' (')[0], data__total=1)
+        # The two chunks that ran (each batch's second chunk was left in the queue).
+        chunks = Job.objects.filter(name__startswith=BulkMoveChunkJob.name.split(' (')[0], data__total=1,
+                                    data__done=1)
         self.assertEqual(chunks.count(), 2)
         results = [chunk.data['results'][0] for chunk in chunks]
         self.assertTrue(all(result['ok'] for result in results), results)

@@ -617,6 +617,7 @@ def walk_decommission(device, story, people, zones, clock):
     """
     from netbox_decommission import bulk, disposition, harvest, workflow
     from netbox_decommission.models import Decommission
+    from netbox_decommission.workflow import restore
 
     _name, target, reason, reason_text, started, window = story
     head, responsible, executors = people[HEAD], people[RESPONSIBLE], [people[name] for name in EXECUTORS]
@@ -699,8 +700,6 @@ def walk_decommission(device, story, people, zones, clock):
     move(head, workflow.sign, decommission, head, 'act', 'head')
     if target == 'restored':
         clock.at(window + 3, hour=12)
-        from netbox_decommission.workflow import restore
-
         return move(responsible, restore.restore, decommission, responsible, comment=RESTORE_COMMENT)
     if target == 'retired':
         return decommission
@@ -739,9 +738,7 @@ def hand_over_to_vendor(decommission, people, zones, clock, days, certified):
             site=decommission.site, vendor=zones['vendor'], pickup_date=clock.moment.date(),
             received_by='A. Smirnov (EcoUtil LLC)', description=f'Parts and chassis of {decommission.device_name}',
         ))
-    parts = [component for component in handovers.eligible_components(handover)
-             if component.decommission_id == decommission.pk]
-    with acting_as(responsible):
+        parts = handovers.eligible_components(handover).filter(decommission=decommission)
         handovers.add_items(handover, responsible, components=parts, decommissions=[decommission])
         clock.at(days, hour=11)
         handovers.hand_over(handover, responsible)

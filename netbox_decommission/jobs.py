@@ -59,6 +59,16 @@ def add_result(data, result, key):
     data['remaining'] = [entry for entry in data['remaining'] if entry[key] != value]
 
 
+def batch_data(entries):
+    """A batch's data (its own job's, or a chunk's) before any of its records is done: all of them left to do."""
+    return {'done': 0, 'total': len(entries), 'results': [], 'remaining': entries}
+
+
+def entry_names(entries):
+    """The records of a batch's entries, by number (or device, before a start), for a log line."""
+    return ', '.join(entry['number'] or entry['device'] for entry in entries)
+
+
 def succeeded_and_failed(data):
     succeeded = sum(1 for result in data['results'] if result['ok'])
     return succeeded, len(data['results']) - succeeded
@@ -127,7 +137,7 @@ class BatchJob(JobRunner):
         ]
         # Each chunk's records are on it from the start: a chunk lost before a worker took it is reported with them.
         for job, chunk in zip(jobs, chunks, strict=True):
-            job.data = {'done': 0, 'total': len(chunk), 'results': [], 'remaining': chunk}
+            job.data = batch_data(chunk)
         Job.objects.bulk_update(jobs, ['data'])
         self.job.data.update(chunks=[job.pk for job in jobs], chunks_ended=[])
         self.logger.info(_(
@@ -139,7 +149,7 @@ class BatchJob(JobRunner):
 
     def begin(self, entries):
         """The batch's records, each an entry of the fields a Result has, all of them left to do."""
-        self.job.data = {'done': 0, 'total': len(entries), 'results': [], 'remaining': entries}
+        self.job.data = batch_data(entries)
         self.job.save(update_fields=['data'])
 
     def record(self, result):
@@ -204,7 +214,7 @@ def stopped_message(data):
         'Stopped by an error after {done} of {total} record(s): {error}. Not done: {remaining}. Run the batch '
         'again for those: records already done are left as they are.'
     ).format(done=data['done'], total=data['total'], error=data['error'],
-             remaining=', '.join(entry['number'] or entry['device'] for entry in data['remaining']))
+             remaining=entry_names(data['remaining']))
 
 
 class ChunkJob:
@@ -235,6 +245,7 @@ class ChunkJob:
 
     def end_chunk(self, error=None):
         end_chunk(self.job, self.parent, failed=error is not None)
+
 
 def end_chunk(chunk, parent_pk, failed=False):
     """
@@ -270,8 +281,9 @@ def end_chunk(chunk, parent_pk, failed=False):
             '{done} of {total} record(s) done; a job of the batch stopped by an error: {error}. Not done: '
             '{remaining}. Run the batch again for those: records already done are left as they are.'
         ).format(done=data['done'], total=data['total'], error=data['error'],
-                 remaining=', '.join(entry['number'] or entry['device'] for entry in data['remaining']))))
+                 remaining=entry_names(data['remaining']))))
         parent.terminate(status=JobStatusChoices.STATUS_ERRORED, error=data['error'])
+
 
 class BulkStartJob(BatchJob):
     """Start a decommission of each device, with the fields the batch shares."""
@@ -433,10 +445,6 @@ class FixityCheckJob(JobRunner):
 # Chunks whose worker stopped without ending them
 #
 
-# RQ's states of a job that will not run on (rq.job.JobStatus values).
-RQ_ENDED_STATES = ('failed', 'stopped', 'canceled')
-
-
 def chunk_stall(chunk):
     """
     Why a chunk job that has not ended never will, as RQ sees it, or None while it may still run or end: RQ failed it
@@ -444,6 +452,7 @@ def chunk_stall(chunk):
     started it is gone (killed outright: its registration expires a few minutes after its last heartbeat).
     """
     import django_rq
+    from rq.job import JobStatus
     from rq.worker import Worker
 
     if chunk.status in JobStatusChoices.TERMINAL_STATE_CHOICES:
@@ -453,11 +462,11 @@ def chunk_stall(chunk):
     if rq_job is None:
         return _('its task is no longer in the queue')
     state = rq_job.get_status(refresh=False)
-    state = getattr(state, 'value', state)  # RQ's JobStatus, a str enum
-    if state in RQ_ENDED_STATES:
+    if state in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
         lines = (rq_job.exc_info or '').strip().splitlines()
-        return _('the worker stopped it ({state}): {reason}').format(state=state, reason=lines[-1] if lines else '-')
-    if state == 'started' and rq_job.worker_name and Worker.find_by_key(
+        return _('the worker stopped it ({state}): {reason}').format(
+            state=state.value, reason=lines[-1] if lines else '-')
+    if state == JobStatus.STARTED and rq_job.worker_name and Worker.find_by_key(
             Worker.redis_worker_namespace_prefix + rq_job.worker_name, connection=queue.connection) is None:
         return _('the worker {worker} that ran it is gone').format(worker=rq_job.worker_name)
     return None
